@@ -1,0 +1,47 @@
+// Original file: proto/kctl/v1/kctl.proto
+
+import type { StringList as _kctl_v1_StringList, StringList__Output as _kctl_v1_StringList__Output } from '../../kctl/v1/StringList.js';
+import type { AuthConfig as _kctl_v1_AuthConfig, AuthConfig__Output as _kctl_v1_AuthConfig__Output } from '../../kctl/v1/AuthConfig.js';
+import type { Long } from '@grpc/proto-loader';
+
+export interface ContainerConfig {
+  'image'?: (string);
+  'name'?: (string);
+  'cmd'?: (_kctl_v1_StringList | null);
+  'entrypoint'?: (_kctl_v1_StringList | null);
+  'env'?: (string)[];
+  'workingDir'?: (string);
+  'user'?: (string);
+  'hostname'?: (string);
+  'labels'?: ({[key: string]: string});
+  'tty'?: (boolean);
+  'openStdin'?: (boolean);
+  'memoryBytes'?: (number | string | Long);
+  'cpus'?: (number | string);
+  'autoRemove'?: (boolean);
+  'stopSignal'?: (string);
+  'stopTimeout'?: (number);
+  'pullMissing'?: (boolean);
+  'auth'?: (_kctl_v1_AuthConfig | null);
+}
+
+export interface ContainerConfig__Output {
+  'image': (string);
+  'name': (string);
+  'cmd': (_kctl_v1_StringList__Output | null);
+  'entrypoint': (_kctl_v1_StringList__Output | null);
+  'env': (string)[];
+  'workingDir': (string);
+  'user': (string);
+  'hostname': (string);
+  'labels': ({[key: string]: string});
+  'tty': (boolean);
+  'openStdin': (boolean);
+  'memoryBytes': (number);
+  'cpus': (number);
+  'autoRemove': (boolean);
+  'stopSignal': (string);
+  'stopTimeout': (number);
+  'pullMissing': (boolean);
+  'auth': (_kctl_v1_AuthConfig__Output | null);
+}

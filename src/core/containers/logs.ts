@@ -1,0 +1,190 @@
+/**
+ * Container logs in Docker's json-file format: one JSON object per line,
+ * {"log":"text\n","stream":"stdout","time":"2026-11-28T13:45:20.123456789Z"}, so tools that read
+ * Docker's log files read ours. Output is split into lines; a partial line is held until its newline,
+ * until 16 KiB accumulate (as Docker does), or until the stream ends.
+ */
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import { StringDecoder } from 'node:string_decoder';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { invalidArgument } from '../errors.js';
+
+export type StreamName = 'stdout' | 'stderr';
+
+export interface LogEntry {
+  stream: StreamName;
+  log: string;
+  time: string;
+}
+
+const PARTIAL_MAX = 16 * 1024;
+
+/** RFC 3339 with nanoseconds (Date has milliseconds; the rest comes from the monotonic clock). */
+export function nowRfc3339Nano(): string {
+  const d = new Date();
+  const iso = d.toISOString(); // 2026-11-28T13:45:20.123Z
+  const sub = (process.hrtime.bigint() % 1000000n).toString().padStart(6, '0');
+  return iso.slice(0, 23) + sub + 'Z';
+}
+
+export class JsonFileLogWriter {
+  private fd: number;
+  private partial: Record<StreamName, string> = { stdout: '', stderr: '' };
+  private decoders: Record<StreamName, StringDecoder> = { stdout: new StringDecoder('utf8'), stderr: new StringDecoder('utf8') };
+
+  constructor(readonly file: string) {
+    this.fd = fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_CREAT | fs.constants.O_CLOEXEC, 0o600);
+  }
+
+  write(stream: StreamName, data: Buffer): void {
+    let text = this.partial[stream] + this.decoders[stream].write(data);
+    let lines = '';
+    let nl: number;
+    while ((nl = text.indexOf('\n')) >= 0) {
+      lines += this.line(stream, text.slice(0, nl + 1));
+      text = text.slice(nl + 1);
+    }
+    while (text.length >= PARTIAL_MAX) {
+      lines += this.line(stream, text.slice(0, PARTIAL_MAX));
+      text = text.slice(PARTIAL_MAX);
+    }
+    this.partial[stream] = text;
+    if (lines) fs.writeSync(this.fd, lines);
+  }
+
+  /** Writes out held partial lines (the stream ended). */
+  flush(): void {
+    let lines = '';
+    for (const s of ['stdout', 'stderr'] as const) {
+      const rest = this.partial[s] + this.decoders[s].end();
+      if (rest) lines += this.line(s, rest);
+      this.partial[s] = '';
+    }
+    if (lines) fs.writeSync(this.fd, lines);
+  }
+
+  close(): void {
+    this.flush();
+    fs.closeSync(this.fd);
+  }
+
+  private line(stream: StreamName, log: string): string {
+    return JSON.stringify({ log, stream, time: nowRfc3339Nano() }) + '\n';
+  }
+}
+
+/** Docker's --since/--until: RFC 3339 timestamps, unix seconds (with fraction), or durations (10m, 1h30m). */
+export function parseLogTime(value: string, now = Date.now()): number {
+  const v = value.trim();
+  if (/^\d+(\.\d+)?$/.test(v)) return Math.round(parseFloat(v) * 1000);
+  const dur = /^(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m)?(?:(\d+(?:\.\d+)?)s)?$/.exec(v);
+  if (dur && v !== '') {
+    const ms = (parseFloat(dur[1] ?? '0') * 3600 + parseFloat(dur[2] ?? '0') * 60 + parseFloat(dur[3] ?? '0')) * 1000;
+    return now - ms;
+  }
+  const t = Date.parse(v);
+  if (Number.isNaN(t)) throw invalidArgument(`invalid value for "since"/"until": ${value} (use RFC 3339, unix seconds or a duration like 10m)`);
+  return t;
+}
+
+export interface ReadLogsOptions {
+  stdout: boolean;
+  stderr: boolean;
+  since?: number; // ms
+  until?: number; // ms
+  tail?: number; // last N lines; undefined: all
+  follow: boolean;
+  /** While following: is the container still producing output? */
+  isLive?: () => boolean;
+  signal?: AbortSignal;
+  pollMs?: number;
+}
+
+function entryTime(e: LogEntry): number {
+  return Date.parse(e.time);
+}
+
+function parseLine(line: string): LogEntry | undefined {
+  try {
+    const e = JSON.parse(line) as LogEntry;
+    if (typeof e.log !== 'string' || (e.stream !== 'stdout' && e.stream !== 'stderr')) return undefined;
+    return e;
+  } catch {
+    return undefined; // a torn last line after a crash: skip it
+  }
+}
+
+/** Reads a json-file log, optionally following it until the container stops producing output. */
+export async function* readLogs(file: string, o: ReadLogsOptions): AsyncGenerator<LogEntry> {
+  const want = (e: LogEntry) =>
+    ((e.stream === 'stdout' && o.stdout) || (e.stream === 'stderr' && o.stderr)) &&
+    (o.since === undefined || entryTime(e) >= o.since) &&
+    (o.until === undefined || entryTime(e) <= o.until);
+
+  let fh: fsp.FileHandle;
+  try {
+    fh = await fsp.open(file, 'r');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT' && !o.follow) return;
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    fh = await waitForFile(file, o);
+  }
+  try {
+    let pos = 0;
+    let rest = '';
+    const decoder = new StringDecoder('utf8');
+    const buf = Buffer.alloc(64 * 1024);
+    const readAvailable = async (): Promise<LogEntry[]> => {
+      const out: LogEntry[] = [];
+      for (;;) {
+        const { bytesRead } = await fh.read(buf, 0, buf.length, pos);
+        if (bytesRead === 0) break;
+        pos += bytesRead;
+        const text = rest + decoder.write(buf.subarray(0, bytesRead));
+        const lines = text.split('\n');
+        rest = lines.pop() ?? '';
+        for (const l of lines) {
+          const e = l && parseLine(l);
+          if (e && want(e)) out.push(e);
+        }
+      }
+      return out;
+    };
+
+    let first = await readAvailable();
+    if (o.tail !== undefined) first = o.tail === 0 ? [] : first.slice(-o.tail);
+    for (const e of first) yield e;
+    if (!o.follow) return;
+    for (;;) {
+      if (o.signal?.aborted) return;
+      const live = o.isLive ? o.isLive() : false;
+      const more = await readAvailable();
+      for (const e of more) yield e;
+      if (!live && more.length === 0) {
+        // One more read after the container stopped: the writer may have flushed in between.
+        for (const e of await readAvailable()) yield e;
+        return;
+      }
+      if (o.until !== undefined && Date.now() > o.until) return;
+      await sleep(o.pollMs ?? 100, undefined, { signal: o.signal }).catch(() => undefined);
+    }
+  } finally {
+    await fh.close();
+  }
+}
+
+async function waitForFile(file: string, o: ReadLogsOptions): Promise<fsp.FileHandle> {
+  for (;;) {
+    try {
+      return await fsp.open(file, 'r');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+    if (o.signal?.aborted || (o.isLive && !o.isLive())) {
+      // Nothing was ever written: an empty log.
+      await fsp.writeFile(file, '', { flag: 'a', mode: 0o600 });
+    }
+    await sleep(o.pollMs ?? 100);
+  }
+}

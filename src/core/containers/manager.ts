@@ -1,0 +1,542 @@
+/**
+ * The container manager: Docker's container lifecycle (create, start, attach, stop, kill, wait,
+ * remove) on top of one VM per running container.
+ *
+ * A container and its VM have separate lifecycles: the container record (containers/<id>/) lives
+ * from create to rm; a VM (vms/<vmId>/) exists only while the container runs, and is created by
+ * the VM driver, which could as well hand out a pre-booted one. The record names the VM it runs in,
+ * so a restarted daemon re-adopts running containers: it reconnects to the agent, re-wires the
+ * output to the log, and marks containers whose VM died meanwhile as exited.
+ */
+import { EventEmitter } from 'node:events';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  conflict, failedPrecondition, internal, invalidArgument, isKctlError, KctlError, notFound, toKctlError,
+} from '../errors.js';
+import type { RootLayout } from '../paths.js';
+import type { Logger } from '../util/log.js';
+import { readJson, writeJsonAtomic } from '../util/fsx.js';
+import { KeyedMutex } from '../util/mutex.js';
+import { withUndo } from '../util/undo.js';
+import { parseSignal } from '../util/signals.js';
+import type { ImageConfig, ImageRecord } from '../images/types.js';
+import type { ContainerRecord, ContainerSpec, Isolation, RestartPolicy } from './types.js';
+import { ZERO_TIME } from './types.js';
+import { newId, randomName, validateName } from './names.js';
+import { JsonFileLogWriter, type StreamName } from './logs.js';
+import { resolveProcess } from './process.js';
+import type { VmDriver, VmInfo } from '../vm/driver.js';
+import { AgentClient, type AgentProcess, type ExitInfo } from '../agent/client.js';
+import { prepareRootfs, mountRootfs, unmountRootfs, removeRootfs } from '../images/rootfs.js';
+
+/** What the container manager needs from the image side (implemented by images/service.ts). */
+export interface ImageProvider {
+  /** The image for a new container; pulls it when missing and `pull` is set. */
+  resolveForCreate(ref: string, o: { pull: boolean; auth?: unknown; onProgress?: (e: unknown) => void }): Promise<{ record: ImageRecord; config: ImageConfig }>;
+  /** The image's unpacked layers as overlay lower dirs, top-most first. */
+  lowerDirs(record: ImageRecord): Promise<string[]>;
+  byId(id: string): Promise<ImageRecord | undefined>;
+}
+
+export interface OutputSink {
+  onOutput(stream: StreamName, data: Buffer): void;
+}
+
+export interface ManagerOptions {
+  layout: RootLayout;
+  images: ImageProvider;
+  vms: VmDriver;
+  log: Logger;
+  defaults: () => { vcpus: number; memoryMiB: number };
+  /** Upper bounds for waits (ms). */
+  timeouts?: Partial<{ agentConnect: number; vmStop: number }>;
+}
+
+/** In-memory state of a running container. */
+interface Runtime {
+  vm: VmInfo;
+  agent: AgentClient;
+  init: AgentProcess;
+  log: JsonFileLogWriter;
+  sinks: Set<OutputSink>;
+  unwatchVm: () => void;
+  finishing?: Promise<void>;
+}
+
+const DEFAULT_STOP_TIMEOUT = 10;
+
+export class ContainerManager extends EventEmitter {
+  private records = new Map<string, ContainerRecord>();
+  private runtimes = new Map<string, Runtime>();
+  private locks = new KeyedMutex();
+  private readonly log: Logger;
+
+  constructor(private readonly o: ManagerOptions) {
+    super();
+    this.setMaxListeners(0);
+    this.log = o.log.with({ component: 'containers' });
+  }
+
+  // ------------------------------------------------------------------ loading and re-adoption
+
+  /** Loads every container record and re-adopts the VMs of running ones. */
+  async init(): Promise<void> {
+    await fs.mkdir(this.o.layout.containersDir, { recursive: true, mode: 0o700 });
+    for (const id of await fs.readdir(this.o.layout.containersDir)) {
+      const file = path.join(this.o.layout.containerDir(id), 'container.json');
+      try {
+        const rec = await readJson<ContainerRecord>(file);
+        if (rec && rec.Id === id) this.records.set(id, rec);
+      } catch (err) {
+        // A torn record (crash during a write that was not ours: writes are atomic) is kept aside.
+        this.log.error('container record unreadable; moved aside', { id, error: (err as Error).message });
+        await fs.rename(file, `${file}.corrupt`).catch(() => undefined);
+      }
+    }
+    const referenced = new Set<string>();
+    await Promise.all([...this.records.values()].map(async (rec) => {
+      if (rec.State.VmId) referenced.add(rec.State.VmId);
+      if (rec.State.Status === 'running' || rec.State.Status === 'paused' || rec.State.Status === 'restarting') {
+        await this.readopt(rec).catch((err) => this.log.error('re-adopt failed', { id: rec.Id, error: (err as Error).message }));
+      }
+    }));
+    // VMs that no container claims are orphans of a crash between "VM started" and "state recorded".
+    for (const vm of await this.o.vms.list()) {
+      if (!referenced.has(vm.vmId)) {
+        this.log.warn('destroying orphan VM', { vmId: vm.vmId });
+        await this.o.vms.destroy(vm).catch(() => undefined);
+      }
+    }
+  }
+
+  private async readopt(rec: ContainerRecord): Promise<void> {
+    const vm = rec.State.VmId ? await this.o.vms.load(rec.State.VmId) : undefined;
+    if (!vm || !this.o.vms.isAlive(vm)) {
+      this.log.warn('container VM died while kctld was down', { id: rec.Id, vmId: rec.State.VmId });
+      if (vm) await this.o.vms.destroy(vm).catch(() => undefined);
+      await this.markExited(rec, 137, 'the VM exited while kctld was not running');
+      await this.releaseRootfs(rec);
+      return;
+    }
+    const agent = await AgentClient.connect(vm.agentSocket, { timeoutMs: this.o.timeouts?.agentConnect ?? 15000, log: this.log.with({ id: rec.Id }) });
+    const init = agent.processes().find((p) => p.id === 1);
+    if (!init) {
+      agent.close();
+      await this.o.vms.destroy(vm).catch(() => undefined);
+      await this.markExited(rec, 137, 'the guest agent lost the container process');
+      await this.releaseRootfs(rec);
+      return;
+    }
+    this.wire(rec, vm, agent, init);
+    this.log.info('re-adopted running container', { id: rec.Id, vmId: vm.vmId });
+  }
+
+  // ------------------------------------------------------------------ queries
+
+  list(o: { all?: boolean; last?: number } = {}): ContainerRecord[] {
+    let out = [...this.records.values()].sort((a, b) => b.Created.localeCompare(a.Created));
+    if (o.last && o.last > 0) out = out.slice(0, o.last);
+    else if (!o.all) out = out.filter((r) => r.State.Status === 'running' || r.State.Status === 'paused' || r.State.Status === 'restarting');
+    return out;
+  }
+
+  /** Finds a container by full id, name, or unambiguous id prefix (Docker's rules). */
+  get(ref: string): ContainerRecord {
+    const key = ref.replace(/^\//, '');
+    const byId = this.records.get(key);
+    if (byId) return byId;
+    for (const r of this.records.values()) if (r.Name === key) return r;
+    if (/^[0-9a-f]+$/.test(key)) {
+      const hits = [...this.records.values()].filter((r) => r.Id.startsWith(key));
+      if (hits.length === 1) return hits[0];
+      if (hits.length > 1) throw invalidArgument(`multiple IDs found with provided prefix: ${key}`);
+    }
+    throw notFound(`No such container: ${ref}`);
+  }
+
+  isRunning(id: string): boolean {
+    return this.runtimes.has(id);
+  }
+
+  // ------------------------------------------------------------------ create
+
+  async create(spec: ContainerSpec, o: { auth?: unknown; pull?: boolean; onProgress?: (e: unknown) => void } = {}): Promise<{ id: string; warnings: string[] }> {
+    const name = spec.name ? validateName(spec.name) : randomName((n) => this.nameTaken(n));
+    if (this.nameTaken(name)) {
+      const other = [...this.records.values()].find((r) => r.Name === name)!;
+      throw conflict(`Conflict. The container name "/${name}" is already in use by container "${other.Id}". You have to remove (or rename) that container to be able to reuse that name.`);
+    }
+    const { record: image, config } = await this.o.images.resolveForCreate(spec.image, { pull: !!o.pull, auth: o.auth, onProgress: o.onProgress });
+    const id = newId();
+    const hostname = spec.hostname || id.slice(0, 12);
+    const proc = resolveProcess({ ...spec, hostname }, config);
+    const defaults = this.o.defaults();
+    const warnings: string[] = [];
+    const vcpus = spec.cpus > 0 ? Math.ceil(spec.cpus) : defaults.vcpus;
+    let memoryMiB = spec.memoryBytes > 0 ? Math.ceil(spec.memoryBytes / (1024 * 1024)) : defaults.memoryMiB;
+    if (memoryMiB < 64) {
+      warnings.push(`memory ${memoryMiB}MiB is below the VM minimum; using 64MiB`);
+      memoryMiB = 64;
+    }
+    const dir = this.o.layout.containerDir(id);
+    const rec: ContainerRecord = {
+      Id: id,
+      Name: name,
+      Created: new Date().toISOString(),
+      ImageRef: spec.image,
+      ImageId: image.id,
+      Spec: spec,
+      Path: proc.args[0],
+      Args: proc.args.slice(1),
+      Env: proc.env,
+      WorkingDir: proc.cwd,
+      User: proc.user,
+      Hostname: hostname,
+      StopSignal: spec.stopSignal || config.config?.StopSignal || 'SIGTERM',
+      StopTimeout: spec.stopTimeout ?? DEFAULT_STOP_TIMEOUT,
+      VCPUs: vcpus,
+      MemoryMiB: memoryMiB,
+      RestartCount: 0,
+      State: { Status: 'created', Pid: 0, ExitCode: 0, Error: '', StartedAt: ZERO_TIME, FinishedAt: ZERO_TIME, OOMKilled: false },
+      LogPath: path.join(dir, `${id}-json.log`),
+    };
+    parseSignal(rec.StopSignal); // reject a bad --stop-signal at create, as Docker does
+    await withUndo(async (undo) => {
+      await fs.mkdir(dir, { mode: 0o700 });
+      undo.push('container dir', () => fs.rm(dir, { recursive: true, force: true }));
+      await fs.writeFile(rec.LogPath, '', { mode: 0o600 });
+      await this.save(rec);
+    });
+    this.records.set(id, rec);
+    this.emit('event', { type: 'container', action: 'create', id });
+    this.log.info('created', { id, name, image: image.id });
+    return { id, warnings };
+  }
+
+  private nameTaken(name: string): boolean {
+    for (const r of this.records.values()) if (r.Name === name) return true;
+    return false;
+  }
+
+  // ------------------------------------------------------------------ start
+
+  /**
+   * Starts the container: mounts its root filesystem, boots its VM, starts its process through the
+   * agent. `sinks` are attached before the process starts so no output is lost.
+   */
+  async start(ref: string, o: { sinks?: OutputSink[] } = {}): Promise<Isolation> {
+    const rec = this.get(ref);
+    return this.locks.run(rec.Id, async () => {
+      if (this.runtimes.has(rec.Id)) {
+        const rt = this.runtimes.get(rec.Id)!;
+        for (const s of o.sinks ?? []) rt.sinks.add(s);
+        return rec.State.Isolation!;
+      }
+      if (rec.State.Status === 'removing') throw conflict(`container ${rec.Id} is marked for removal and cannot be started`);
+      return this.doStart(rec, o.sinks ?? []);
+    });
+  }
+
+  private async doStart(rec: ContainerRecord, sinks: OutputSink[]): Promise<Isolation> {
+    const log = this.log.with({ id: rec.Id });
+    const image = await this.o.images.byId(rec.ImageId);
+    if (!image) throw failedPrecondition(`image ${rec.ImageId} of container ${rec.Name} is no longer present`, { hint: 'pull the image again or remove the container' });
+    const t0 = Date.now();
+    return withUndo(async (undo) => {
+      const lower = await this.o.images.lowerDirs(image);
+      const plan = await prepareRootfs(this.o.layout, rec.Id, lower);
+      await mountRootfs(plan);
+      undo.push('rootfs mount', () => unmountRootfs(plan));
+
+      const vmId = randomBytes(6).toString('hex');
+      const vm = await this.o.vms.start({
+        vmId,
+        vcpus: rec.VCPUs,
+        memoryMiB: rec.MemoryMiB,
+        shares: [{ tag: 'rootfs', source: plan.mergedDir, readOnly: false }],
+      });
+      undo.push('vm', () => this.o.vms.destroy(vm));
+      // Record the VM before anything else can fail, so a crash from here on leaves no orphan.
+      rec.State.VmId = vm.vmId;
+      await this.save(rec);
+      undo.push('vm record', async () => { delete rec.State.VmId; await this.save(rec); });
+
+      const agent = await AgentClient.connect(vm.agentSocket, { timeoutMs: this.o.timeouts?.agentConnect ?? 30000, log });
+      undo.push('agent', () => agent.close());
+      const bootMs = Date.now() - t0;
+      const init = await agent.startContainer({
+        args: [rec.Path, ...rec.Args],
+        env: rec.Env,
+        cwd: rec.WorkingDir,
+        user: rec.User,
+        tty: rec.Spec.tty,
+        stdin: rec.Spec.openStdin,
+        hostname: rec.Hostname,
+        rootfsTag: 'rootfs',
+      });
+      const host = await this.o.vms.hostInfo();
+      const isolation: Isolation = {
+        Kind: 'vm',
+        Hypervisor: vm.hypervisor,
+        HypervisorVersion: vm.hypervisorVersion,
+        Machine: vm.machine,
+        Accelerator: vm.accelerator,
+        AcceleratorReason: vm.acceleratorReason,
+        GuestKernel: agent.facts.kernelRelease,
+        VCPUs: agent.facts.vcpus,
+        MemoryMiB: Math.round(agent.facts.memoryKiB / 1024),
+        RootfsShare: `virtio-fs (virtiofsd, sandboxed): overlay of ${lower.length} image layer${lower.length === 1 ? '' : 's'} + a writable layer`,
+        AgentChannel: vm.agentChannel,
+        VMPid: vm.qemuPid,
+        BootMs: bootMs,
+        FromPool: false,
+      };
+      void host;
+      rec.State = {
+        ...rec.State,
+        Status: 'running',
+        Pid: vm.qemuPid,
+        ExitCode: 0,
+        Error: '',
+        StartedAt: new Date().toISOString(),
+        FinishedAt: ZERO_TIME,
+        StoppedByUser: false,
+        VmId: vm.vmId,
+        Isolation: isolation,
+      };
+      await this.save(rec);
+      const rt = this.wire(rec, vm, agent, init);
+      for (const s of sinks) rt.sinks.add(s);
+      log.info('started', { vmId: vm.vmId, bootMs, accelerator: vm.accelerator });
+      this.emit('event', { type: 'container', action: 'start', id: rec.Id });
+      return isolation;
+    }).catch(async (err) => {
+      const e = toKctlError(err);
+      // Docker keeps the container and records why it could not start.
+      rec.State.Error = e.message;
+      if (e.kind === 'command_not_found') rec.State.ExitCode = 127;
+      else if (e.kind === 'cannot_invoke') rec.State.ExitCode = 126;
+      else rec.State.ExitCode = 128;
+      await this.save(rec).catch(() => undefined);
+      throw e;
+    });
+  }
+
+  /** Connects a running container's process to its log, its sinks and its exit handling. */
+  private wire(rec: ContainerRecord, vm: VmInfo, agent: AgentClient, init: AgentProcess): Runtime {
+    const rt: Runtime = {
+      vm, agent, init,
+      log: new JsonFileLogWriter(rec.LogPath),
+      sinks: new Set(),
+      unwatchVm: () => undefined,
+    };
+    this.runtimes.set(rec.Id, rt);
+    const deliver = (stream: StreamName) => (data: Buffer) => {
+      try {
+        rt.log.write(stream, data);
+      } catch (err) {
+        this.log.error('log write failed', { id: rec.Id, error: (err as Error).message });
+      }
+      for (const s of rt.sinks) s.onOutput(stream, data);
+    };
+    init.on('stdout', deliver('stdout'));
+    init.on('stderr', deliver('stderr'));
+    init.exited.then(
+      (info) => this.finish(rec, rt, exitCodeOf(info), ''),
+      (err) => this.finish(rec, rt, 137, `lost the container process: ${(err as Error).message}`),
+    );
+    rt.unwatchVm = this.o.vms.onExit(vm, (why) => {
+      const reason = why.virtiofsdExited
+        ? `virtiofsd (${why.virtiofsdExited}) exited: the container's filesystem is gone`
+        : 'the VM exited unexpectedly';
+      void this.finish(rec, rt, 137, reason);
+    });
+    agent.on('close', () => {
+      // The channel dropped. If QEMU is gone the VM watch reports it; otherwise wait briefly.
+      setTimeout(() => {
+        if (this.runtimes.get(rec.Id) === rt && !this.o.vms.isAlive(vm)) void this.finish(rec, rt, 137, 'the VM exited unexpectedly');
+      }, 1000).unref();
+    });
+    return rt;
+  }
+
+  /** The container's process is over (or its VM died): record it, tear the VM down, apply policy. */
+  private finish(rec: ContainerRecord, rt: Runtime, code: number, error: string): Promise<void> {
+    if (rt.finishing) return rt.finishing;
+    rt.finishing = (async () => {
+      const log = this.log.with({ id: rec.Id });
+      rt.unwatchVm();
+      try { rt.log.close(); } catch { /* already closed */ }
+      await rt.agent.shutdown(2000).catch(() => undefined);
+      rt.agent.close();
+      await this.o.vms.stop(rt.vm, this.o.timeouts?.vmStop ?? 5000).catch(async (err) => {
+        log.warn('VM stop failed; destroying', { error: (err as Error).message });
+        await this.o.vms.destroy(rt.vm).catch(() => undefined);
+      });
+      this.runtimes.delete(rec.Id);
+      await this.releaseRootfs(rec);
+      await this.markExited(rec, code, error);
+      log.info('exited', { exitCode: code, error: error || undefined });
+      for (const s of rt.sinks) (s as Partial<{ onExit(code: number): void }>).onExit?.(code);
+      this.emit('event', { type: 'container', action: 'die', id: rec.Id, exitCode: code });
+      this.emit(`exit:${rec.Id}`, code);
+      if (rec.Spec.autoRemove) {
+        await this.remove(rec.Id, { force: true }).catch((err) => log.error('auto-remove failed', { error: (err as Error).message }));
+      } else {
+        void this.applyRestartPolicy(rec, code);
+      }
+    })();
+    return rt.finishing;
+  }
+
+  private async markExited(rec: ContainerRecord, code: number, error: string): Promise<void> {
+    rec.State = { ...rec.State, Status: 'exited', Pid: 0, ExitCode: code, Error: error, FinishedAt: new Date().toISOString() };
+    delete rec.State.VmId;
+    await this.save(rec);
+  }
+
+  private async releaseRootfs(rec: ContainerRecord): Promise<void> {
+    const image = await this.o.images.byId(rec.ImageId);
+    const plan = await prepareRootfs(this.o.layout, rec.Id, image ? await this.o.images.lowerDirs(image).catch(() => []) : []);
+    await unmountRootfs(plan).catch((err) => this.log.warn('rootfs unmount failed', { id: rec.Id, error: (err as Error).message }));
+  }
+
+  private async applyRestartPolicy(rec: ContainerRecord, code: number): Promise<void> {
+    const p: RestartPolicy = rec.Spec.restartPolicy ?? { Name: 'no', MaximumRetryCount: 0 };
+    if (!this.records.has(rec.Id) || rec.State.StoppedByUser) return;
+    const again =
+      p.Name === 'always' || p.Name === 'unless-stopped' ||
+      (p.Name === 'on-failure' && code !== 0 && (p.MaximumRetryCount === 0 || rec.RestartCount < p.MaximumRetryCount));
+    if (!again) return;
+    rec.RestartCount++;
+    await this.save(rec);
+    // Docker doubles the delay from 100 ms on consecutive failures; a short fixed delay is enough here.
+    await sleep(100);
+    await this.start(rec.Id).catch((err) => this.log.error('restart failed', { id: rec.Id, error: (err as Error).message }));
+  }
+
+  // ------------------------------------------------------------------ attach, signals, stop
+
+  /** Attaches to a running container's stdio. Returns a detach function. */
+  attach(ref: string, sink: OutputSink): { detach: () => void; write(data: Buffer): void; closeStdin(): void; resize(rows: number, cols: number): void } {
+    const rec = this.get(ref);
+    const rt = this.runtimes.get(rec.Id);
+    if (!rt) throw failedPrecondition(`You cannot attach to a stopped container, start it first`);
+    rt.sinks.add(sink);
+    return {
+      detach: () => { rt.sinks.delete(sink); },
+      write: (d) => rt.init.write(d),
+      closeStdin: () => rt.init.closeStdin(),
+      resize: (r, c) => rt.init.resize(r, c),
+    };
+  }
+
+  async kill(ref: string, signal?: string): Promise<void> {
+    const rec = this.get(ref);
+    const rt = this.runtimes.get(rec.Id);
+    if (!rt) throw conflict(`Cannot kill container: ${rec.Id}: Container ${rec.Id} is not running`);
+    const signo = parseSignal(signal, 9);
+    rec.State.StoppedByUser = true;
+    await this.save(rec);
+    rt.init.signal(signo);
+    if (signo === 9) {
+      // SIGKILL always ends the container; if the guest does not answer, end the VM.
+      const done = await Promise.race([rt.init.exited.then(() => true, () => true), sleep(5000).then(() => false)]);
+      if (!done) await this.finish(rec, rt, 137, 'the guest did not deliver SIGKILL; the VM was stopped');
+      else await rt.finishing;
+    }
+  }
+
+  /** Docker's stop: the stop signal, then SIGKILL after the timeout. Stopping a stopped container is fine. */
+  async stop(ref: string, timeoutSec?: number): Promise<void> {
+    const rec = this.get(ref);
+    const rt = this.runtimes.get(rec.Id);
+    rec.State.StoppedByUser = true;
+    if (!rt) {
+      if (rec.State.Status === 'restarting' || rec.State.Status === 'running') await this.save(rec);
+      return;
+    }
+    await this.save(rec);
+    const t = timeoutSec === undefined || timeoutSec < 0 ? rec.StopTimeout : timeoutSec;
+    rt.init.signal(parseSignal(rec.StopSignal, 15));
+    const exited = rt.init.exited.then(() => true, () => true);
+    if (!(await Promise.race([exited, sleep(t * 1000).then(() => false)]))) {
+      rt.init.signal(9);
+      if (!(await Promise.race([exited, sleep(5000).then(() => false)]))) {
+        await this.finish(rec, rt, 137, 'the guest did not deliver SIGKILL; the VM was stopped');
+      }
+    }
+    await rt.finishing;
+  }
+
+  async restart(ref: string, timeoutSec?: number): Promise<void> {
+    await this.stop(ref, timeoutSec);
+    await this.start(ref);
+  }
+
+  /** Resolves with the exit code once the container is not running (Docker's wait). */
+  async wait(ref: string, condition: 'not-running' | 'next-exit' | 'removed' = 'not-running', signal?: AbortSignal): Promise<number> {
+    const rec = this.get(ref);
+    if (condition === 'not-running' && !this.runtimes.has(rec.Id) && rec.State.Status !== 'restarting') return rec.State.ExitCode;
+    const event = condition === 'removed' ? `removed:${rec.Id}` : `exit:${rec.Id}`;
+    return new Promise<number>((resolve, reject) => {
+      const onEvent = (code: number) => { signal?.removeEventListener('abort', onAbort); resolve(code); };
+      const onAbort = () => { this.off(event, onEvent); reject(new KctlError('canceled', 'wait canceled')); };
+      this.once(event, onEvent);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  async remove(ref: string, o: { force?: boolean } = {}): Promise<void> {
+    const rec = this.get(ref);
+    if (this.runtimes.has(rec.Id)) {
+      if (!o.force) {
+        throw conflict(`You cannot remove a running container ${rec.Id}. Stop the container before attempting removal or force remove`);
+      }
+      await this.kill(rec.Id, 'KILL').catch((err) => { if (!isKctlError(err, 'conflict')) throw err; });
+    }
+    await this.locks.run(rec.Id, async () => {
+      if (!this.records.has(rec.Id)) return; // removed meanwhile (auto-remove): nothing to do
+      rec.State.Status = 'removing';
+      await this.save(rec).catch(() => undefined);
+      if (rec.State.VmId) {
+        const vm = await this.o.vms.load(rec.State.VmId);
+        if (vm) await this.o.vms.destroy(vm).catch(() => undefined);
+      }
+      await this.releaseRootfs(rec);
+      await removeRootfs(this.o.layout, rec.Id).catch(() => undefined);
+      await fs.rm(this.o.layout.containerDir(rec.Id), { recursive: true, force: true });
+      this.records.delete(rec.Id);
+    });
+    this.emit('event', { type: 'container', action: 'destroy', id: rec.Id });
+    this.emit(`removed:${rec.Id}`, rec.State.ExitCode);
+    this.log.info('removed', { id: rec.Id });
+  }
+
+  /** Stops watching VMs and closes agent channels, leaving VMs running (daemon shutdown). */
+  async detachAll(): Promise<void> {
+    for (const rt of this.runtimes.values()) {
+      rt.unwatchVm();
+      rt.agent.removeAllListeners('close');
+      rt.agent.close();
+      try { rt.log.flush(); } catch { /* ignore */ }
+    }
+  }
+
+  private async save(rec: ContainerRecord): Promise<void> {
+    await writeJsonAtomic(path.join(this.o.layout.containerDir(rec.Id), 'container.json'), rec);
+  }
+}
+
+/** Docker's exit code: the process's code, or 128 + the signal that killed it. */
+export function exitCodeOf(info: ExitInfo): number {
+  if (info.signal) return 128 + info.signal;
+  return info.code;
+}
+
+export function assertNever(x: never): never {
+  throw internal(`unexpected value ${String(x)}`);
+}

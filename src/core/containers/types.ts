@@ -1,0 +1,88 @@
+/** The container model: what kctl keeps on disk per container (containers/<id>/container.json). */
+
+export type ContainerStatus = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
+
+/** What kctl learned from the live VM when the container started (never echoed from config). */
+export interface Isolation {
+  Kind: 'vm';
+  Hypervisor: string; // "qemu"
+  HypervisorVersion: string;
+  Machine: string; // "microvm"
+  Accelerator: 'kvm' | 'tcg';
+  AcceleratorReason: string;
+  GuestKernel: string; // the guest's uname -r, as reported by the agent
+  VCPUs: number; // online CPUs in the guest
+  MemoryMiB: number; // MemTotal in the guest
+  RootfsShare: string; // e.g. "virtio-fs (virtiofsd, sandboxed): overlay of 3 layers"
+  AgentChannel: string; // "virtio-serial"
+  VMPid: number;
+  BootMs: number; // QEMU exec to the agent's first word
+  FromPool: boolean;
+}
+
+export interface RestartPolicy {
+  Name: 'no' | 'on-failure' | 'always' | 'unless-stopped';
+  MaximumRetryCount: number;
+}
+
+/** The user's request, in Docker's terms, as given to create. */
+export interface ContainerSpec {
+  image: string;
+  name?: string;
+  cmd?: string[]; // undefined: the image's
+  entrypoint?: string[]; // undefined: the image's; []: none
+  env: string[];
+  workingDir?: string;
+  user?: string;
+  hostname?: string;
+  labels: Record<string, string>;
+  tty: boolean;
+  openStdin: boolean;
+  memoryBytes: number; // 0: default
+  cpus: number; // 0: default
+  autoRemove: boolean;
+  stopSignal?: string;
+  stopTimeout?: number;
+  restartPolicy?: RestartPolicy;
+}
+
+export interface ContainerState {
+  Status: ContainerStatus;
+  Pid: number; // the VM's QEMU pid while running (the container's host-side process)
+  ExitCode: number;
+  Error: string;
+  StartedAt: string; // ISO, "0001-01-01T00:00:00Z" when never
+  FinishedAt: string;
+  OOMKilled: boolean;
+  /** The VM that runs the container while it runs. */
+  VmId?: string;
+  Isolation?: Isolation;
+  /** Set by `stop`/`kill` through kctl, so restart policies know the exit was wanted. */
+  StoppedByUser?: boolean;
+}
+
+export interface ContainerRecord {
+  Id: string;
+  Name: string; // without the leading slash
+  Created: string;
+  /** As the user wrote it and as resolved. */
+  ImageRef: string;
+  ImageId: string;
+  Spec: ContainerSpec;
+  /** The process the container runs, resolved from the image config and the spec at create. */
+  Path: string;
+  Args: string[];
+  Env: string[];
+  WorkingDir: string;
+  User: string;
+  Hostname: string;
+  StopSignal: string;
+  StopTimeout: number;
+  VCPUs: number;
+  MemoryMiB: number;
+  RestartCount: number;
+  State: ContainerState;
+  LogPath: string;
+}
+
+export const ZERO_TIME = '0001-01-01T00:00:00Z';

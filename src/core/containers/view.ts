@@ -1,0 +1,121 @@
+/**
+ * Docker-shaped views of a container: the inspect document and the list summary. Both the gRPC API
+ * (kctl inspect / ps) and the Docker Engine API print these, so their field names and formats are
+ * Docker's; kctl's own facts live under the `Isolation` key.
+ */
+import type { ContainerRecord } from './types.js';
+
+export function inspectContainer(r: ContainerRecord, image?: { repoTags: string[] }): Record<string, unknown> {
+  const s = r.State;
+  return {
+    Id: r.Id,
+    Created: r.Created,
+    Path: r.Path,
+    Args: r.Args,
+    State: {
+      Status: s.Status,
+      Running: s.Status === 'running' || s.Status === 'paused',
+      Paused: s.Status === 'paused',
+      Restarting: s.Status === 'restarting',
+      OOMKilled: s.OOMKilled,
+      Dead: s.Status === 'dead',
+      Pid: s.Pid,
+      ExitCode: s.ExitCode,
+      Error: s.Error,
+      StartedAt: s.StartedAt,
+      FinishedAt: s.FinishedAt,
+    },
+    Image: r.ImageId,
+    ResolvConfPath: '',
+    HostnamePath: '',
+    HostsPath: '',
+    LogPath: r.LogPath,
+    Name: `/${r.Name}`,
+    RestartCount: r.RestartCount,
+    Driver: 'overlay2',
+    Platform: 'linux',
+    MountLabel: '',
+    ProcessLabel: '',
+    AppArmorProfile: '',
+    ExecIDs: null,
+    HostConfig: {
+      AutoRemove: r.Spec.autoRemove,
+      Memory: r.MemoryMiB * 1024 * 1024,
+      NanoCpus: Math.round((r.Spec.cpus || r.VCPUs) * 1e9),
+      RestartPolicy: r.Spec.restartPolicy ?? { Name: 'no', MaximumRetryCount: 0 },
+      LogConfig: { Type: 'json-file', Config: {} },
+      NetworkMode: 'default',
+      Runtime: 'kctl',
+      Isolation: 'vm',
+    },
+    Mounts: [],
+    Config: {
+      Hostname: r.Hostname,
+      Domainname: '',
+      User: r.User,
+      AttachStdin: false,
+      AttachStdout: true,
+      AttachStderr: true,
+      Tty: r.Spec.tty,
+      OpenStdin: r.Spec.openStdin,
+      StdinOnce: false,
+      Env: r.Env,
+      Cmd: r.Spec.cmd ?? null,
+      Image: image?.repoTags[0] ? familiar(r.ImageRef) : r.ImageRef,
+      WorkingDir: r.WorkingDir === '/' && !r.Spec.workingDir ? '' : r.WorkingDir,
+      Entrypoint: r.Spec.entrypoint ?? null,
+      Labels: r.Spec.labels,
+      StopSignal: r.StopSignal,
+      StopTimeout: r.StopTimeout,
+    },
+    NetworkSettings: { Ports: {}, Networks: {} },
+    Isolation: s.Isolation ?? null,
+  };
+}
+
+function familiar(ref: string): string {
+  return ref;
+}
+
+/** Docker's human status column: "Up 3 seconds", "Exited (0) 2 minutes ago", "Created". */
+export function statusText(r: ContainerRecord, now = Date.now()): string {
+  const s = r.State;
+  switch (s.Status) {
+    case 'running':
+      return `Up ${humanDuration(now - Date.parse(s.StartedAt))}`;
+    case 'paused':
+      return `Up ${humanDuration(now - Date.parse(s.StartedAt))} (Paused)`;
+    case 'restarting':
+      return `Restarting (${s.ExitCode}) ${humanDuration(now - Date.parse(s.FinishedAt))} ago`;
+    case 'exited':
+      return s.FinishedAt.startsWith('0001') ? 'Created' : `Exited (${s.ExitCode}) ${humanDuration(now - Date.parse(s.FinishedAt))} ago`;
+    case 'removing':
+      return 'Removal In Progress';
+    case 'dead':
+      return 'Dead';
+    default:
+      return 'Created';
+  }
+}
+
+/** Docker's units.HumanDuration. */
+export function humanDuration(ms: number): string {
+  const sec = Math.max(0, Math.round(ms / 1000));
+  if (sec < 1) return 'Less than a second';
+  if (sec === 1) return '1 second';
+  if (sec < 60) return `${sec} seconds`;
+  const min = Math.round(sec / 60);
+  if (min === 1) return 'About a minute';
+  if (min < 60) return `${min} minutes`;
+  const h = Math.round(sec / 3600);
+  if (h === 1) return 'About an hour';
+  if (h < 48) return `${h} hours`;
+  if (h < 24 * 7 * 2) return `${Math.round(h / 24)} days`;
+  if (h < 24 * 30 * 2) return `${Math.round(h / 24 / 7)} weeks`;
+  if (h < 24 * 365 * 2) return `${Math.round(h / 24 / 30)} months`;
+  return `${Math.round(h / 24 / 365)} years`;
+}
+
+export function commandText(r: ContainerRecord): string {
+  return [r.Path, ...r.Args].map((a) => (/\s/.test(a) ? JSON.stringify(a) : a)).join(' ');
+}
