@@ -1,0 +1,681 @@
+/**
+ * The VM driver: starts, watches and stops kctl's microVMs (QEMU `-M microvm` plus one virtiofsd
+ * per shared directory). It knows nothing of containers; a container is given a VM by the layer
+ * above, and a pool of pre-booted VMs can sit between the two.
+ *
+ * Processes are started detached (their own session and process group, stdio to files in the VM
+ * directory), so they outlive a daemon restart. Everything needed to find them again is persisted
+ * atomically in vms/<vmId>/vm.json as each process starts, and a process is only ever signalled
+ * after checking that its PID still has the recorded start time (PIDs are reused).
+ *
+ *   vms/<vmId>/ (0700)
+ *     vm.json             VmInfo
+ *     qmp.sock agent.sock QEMU's monitor and the agent's virtio-serial port (0600)
+ *     fs<N>.sock          vhost-user socket of virtiofsd number N (0600)
+ *     console.log         the guest serial console
+ *     qemu.log            QEMU's stderr/stdout
+ *     virtiofsd-<tag>.log virtiofsd's stderr
+ */
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { conflict, deadlineExceeded, internal, invalidArgument, isKctlError, KctlError, tail, unavailable } from '../errors.js';
+import type { RootLayout } from '../paths.js';
+import { readJson, writeJsonAtomic } from '../util/fsx.js';
+import type { Logger } from '../util/log.js';
+import { withUndo } from '../util/undo.js';
+import { findGuestAssets, type AssetLookup, type GuestAssets } from './assets.js';
+import { defaultProbePath, runHostProbe, type ProbeResult } from './hostprobe.js';
+import {
+  isSameLiveProcess, isUnixSocketListening, killGroupIfSame, readProcStat, groupHasLiveMembers, sleep,
+} from './proc.js';
+import { QmpClient, withQmp } from './qmp.js';
+import { AGENT_PORT_NAME, DEFAULT_TB_SIZE_MIB, kernelCmdline, qemuArgs, type Accelerator, type KernelKind, type QemuConfig } from './qemu-args.js';
+import { virtiofsdCommand, type CacheMode } from './virtiofsd-args.js';
+
+export interface ShareSpec {
+  tag: string;
+  source: string;
+  readOnly: boolean;
+}
+
+export interface VmSpec {
+  /** 12 lowercase hex characters (unix socket paths are limited to 107 bytes). */
+  vmId: string;
+  vcpus: number;
+  memoryMiB: number;
+  shares: ShareSpec[];
+  /** Extra kernel parameters for the guest agent, appended after kctl's own. */
+  kernelArgs?: string[];
+}
+
+export interface VirtiofsdInfo {
+  tag: string;
+  pid: number;
+  startTime: string;
+  source: string;
+  readOnly: boolean;
+  socket: string;
+}
+
+/** Persisted as vms/<vmId>/vm.json; enough to re-adopt the VM after a daemon restart. */
+export interface VmInfo {
+  vmId: string;
+  dir: string;
+  hypervisor: 'qemu';
+  hypervisorVersion: string;
+  machine: 'microvm';
+  accelerator: Accelerator;
+  acceleratorReason: string;
+  kernel: string;
+  kernelKind: KernelKind;
+  initrd: string;
+  vcpus: number;
+  memoryMiB: number;
+  /** 0 while the VM is still starting (virtiofsd up, QEMU not yet spawned). */
+  qemuPid: number;
+  /** /proc/<pid>/stat starttime of QEMU: the identity check against PID reuse. */
+  qemuStartTime: string;
+  virtiofsd: VirtiofsdInfo[];
+  agentSocket: string;
+  qmpSocket: string;
+  consoleLog: string;
+  agentChannel: 'virtio-serial' | 'vsock';
+  startedAt: string;
+  /** 'starting' until QMP answered; a VM left 'starting' by a crashed daemon is garbage. */
+  state?: 'starting' | 'running';
+}
+
+export interface HostInfo {
+  accelerator: Accelerator;
+  acceleratorReason: string;
+  kvm: ProbeResult['kvm'] | 'unknown';
+  kvmMicros?: number;
+  tscKhz?: number;
+  tscSource: ProbeResult['tscSource'];
+  probeMillis?: number;
+  qemu?: { path: string; version: string };
+  virtiofsd?: { path: string; version: string };
+  assets?: GuestAssets;
+  /** What stops VMs from starting on this host, each with what to do about it. Empty when ready. */
+  problems: string[];
+}
+
+export interface VmDriverOptions {
+  layout: RootLayout;
+  log: Logger;
+  qemuPath?: string;
+  virtiofsdPath?: string;
+  unsharePath?: string;
+  probePath?: string;
+  /** 'auto' (default) runs the KVM self-test; 'tcg' never uses KVM; 'kvm' uses it even if slow. */
+  accelerator?: 'auto' | Accelerator;
+  tbSizeMiB?: number;
+  cache?: CacheMode;
+  assets?: AssetLookup;
+  /** Bound on waiting for each virtiofsd socket and for QMP to answer. */
+  startTimeoutMs?: number;
+}
+
+export interface ExitReason {
+  qemuExited: boolean;
+  /** The tag of the share whose virtiofsd died while QEMU still ran. */
+  virtiofsdExited?: string;
+}
+
+const VM_ID_RE = /^[0-9a-f]{12}$/;
+const CHILD_ENV = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LC_ALL: 'C' };
+const POLL_MS = 200;
+
+function validateVmId(vmId: string): void {
+  if (!VM_ID_RE.test(vmId)) throw invalidArgument(`invalid VM id ${JSON.stringify(vmId)}: expected 12 lowercase hex characters`);
+}
+
+function firstExisting(candidates: string[]): string | undefined {
+  return candidates.find((p) => {
+    try {
+      fs.accessSync(p, fs.constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+function runVersion(file: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(file, args, { timeout: 5000, killSignal: 'SIGKILL', env: CHILD_ENV }, (err, stdout, stderr) => {
+      if (err) reject(unavailable(`${file} ${args.join(' ')} failed: ${err.message.split('\n')[0]}`, { detail: tail(String(stderr)) }));
+      else resolve((String(stdout) + String(stderr)).split('\n')[0].trim());
+    });
+  });
+}
+
+function readTail(file: string, maxBytes = 8192): string {
+  try {
+    const fd = fs.openSync(file, 'r');
+    try {
+      const size = fs.fstatSync(fd).size;
+      const len = Math.min(size, maxBytes);
+      const buf = Buffer.alloc(len);
+      fs.readSync(fd, buf, 0, len, size - len);
+      return tail(buf.toString('utf8'));
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    return '';
+  }
+}
+
+export class VmDriver {
+  private readonly layout: RootLayout;
+  private readonly log: Logger;
+  private readonly opts: VmDriverOptions;
+  private host?: Promise<HostInfo>;
+  /** Processes this daemon spawned, so exits are seen at once (others are polled via /proc). */
+  private readonly children = new Map<number, ChildProcess>();
+
+  constructor(opts: VmDriverOptions) {
+    this.opts = opts;
+    this.layout = opts.layout;
+    this.log = opts.log;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Host facts
+
+  /** Probes the host once (KVM self-test, TSC rate, QEMU/virtiofsd versions, guest assets) and caches it. */
+  hostInfo(): Promise<HostInfo> {
+    this.host ??= this.probeHost().catch((err) => {
+      this.host = undefined;
+      throw err;
+    });
+    return this.host;
+  }
+
+  private async probeHost(): Promise<HostInfo> {
+    const problems: string[] = [];
+    const want = this.opts.accelerator ?? 'auto';
+    let probe: ProbeResult | undefined;
+    try {
+      probe = await runHostProbe(this.opts.probePath ?? defaultProbePath());
+    } catch (err) {
+      const e = err as KctlError;
+      this.log.warn('host probe failed; using TCG without the TSC rate (slower boot)', { error: e.message, detail: e.detail });
+    }
+    let accelerator: Accelerator;
+    let acceleratorReason: string;
+    if (want === 'tcg') {
+      accelerator = 'tcg';
+      acceleratorReason = 'TCG chosen by configuration';
+    } else if (want === 'kvm') {
+      accelerator = 'kvm';
+      acceleratorReason = `KVM chosen by configuration${probe ? ` (self-test: ${probe.kvm}, ${probe.reason})` : ''}`;
+    } else if (!probe) {
+      accelerator = 'tcg';
+      acceleratorReason = 'no usable KVM: the KVM self-test could not run (kctl-hostprobe missing or failed); running under TCG, ~10x slower';
+    } else if (probe.kvm === 'usable') {
+      accelerator = 'kvm';
+      acceleratorReason = `KVM self-test passed: ${probe.reason}`;
+    } else {
+      accelerator = 'tcg';
+      acceleratorReason = `no usable KVM (${probe.kvm}: ${probe.reason}); running under TCG, ~10x slower`;
+    }
+
+    const qemuPath = this.opts.qemuPath ?? firstExisting(['/usr/bin/qemu-system-x86_64', '/usr/local/bin/qemu-system-x86_64']);
+    const vfsPath = this.opts.virtiofsdPath ?? firstExisting(['/usr/lib/qemu/virtiofsd', '/usr/libexec/virtiofsd', '/usr/local/libexec/virtiofsd']);
+    let qemu: HostInfo['qemu'];
+    let virtiofsd: HostInfo['virtiofsd'];
+    if (!qemuPath) problems.push('qemu-system-x86_64 is not installed: apt-get install qemu-system-x86');
+    else {
+      try {
+        const v = await runVersion(qemuPath, ['--version']);
+        qemu = { path: qemuPath, version: /version\s+(\S+)/.exec(v)?.[1] ?? v };
+      } catch (err) {
+        problems.push(`${qemuPath} does not run: ${(err as Error).message}`);
+      }
+    }
+    if (!vfsPath) problems.push('virtiofsd is not installed: apt-get install qemu-system-common');
+    else {
+      try {
+        const v = await runVersion(vfsPath, ['--version']);
+        virtiofsd = { path: vfsPath, version: /version\s+(\S+)/.exec(v)?.[1] ?? v };
+      } catch (err) {
+        problems.push(`${vfsPath} does not run: ${(err as Error).message}`);
+      }
+    }
+    let assets: GuestAssets | undefined;
+    try {
+      assets = findGuestAssets(this.opts.assets);
+    } catch (err) {
+      const e = err as KctlError;
+      problems.push(`${e.message}${e.hint ? `: ${e.hint}` : ''}`);
+    }
+    if (accelerator === 'tcg' && probe?.tscKhz === undefined) {
+      this.log.warn('host TSC rate unknown: the guest kernel calibrates without it (slower boot)');
+    }
+    return {
+      accelerator,
+      acceleratorReason,
+      kvm: probe?.kvm ?? 'unknown',
+      kvmMicros: probe?.kvmMicros,
+      tscKhz: probe?.tscKhz,
+      tscSource: probe?.tscSource ?? 'none',
+      probeMillis: probe ? Math.round(probe.probeMicros / 1000) : undefined,
+      qemu,
+      virtiofsd,
+      assets,
+      problems,
+    };
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Start
+
+  async start(spec: VmSpec): Promise<VmInfo> {
+    validateVmId(spec.vmId);
+    this.validateShares(spec.shares);
+    const host = await this.hostInfo();
+    if (!host.qemu || !host.virtiofsd) {
+      throw unavailable(`cannot start VMs on this host: ${host.problems.join('; ')}`, { hint: 'run `kctl info` for details' });
+    }
+    // Re-resolve the assets on every start: they may have been (re)built since the probe.
+    const assets = findGuestAssets(this.opts.assets);
+    const log = this.log.with({ vmId: spec.vmId });
+    const timeoutMs = this.opts.startTimeoutMs ?? 10_000;
+    const dir = this.layout.vmDir(spec.vmId);
+
+    return withUndo(async (undo) => {
+      await fsp.mkdir(this.layout.vmsDir, { recursive: true, mode: 0o700 });
+      try {
+        await fsp.mkdir(dir, { mode: 0o700 });
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw conflict(`VM ${spec.vmId} already exists`, { hint: 'use another VM id or destroy the old VM' });
+        throw err;
+      }
+      undo.push('remove VM directory', () => fsp.rm(dir, { recursive: true, force: true }));
+      await fsp.chmod(dir, 0o700);
+
+      const info: VmInfo = {
+        vmId: spec.vmId,
+        dir,
+        hypervisor: 'qemu',
+        hypervisorVersion: host.qemu!.version,
+        machine: 'microvm',
+        accelerator: host.accelerator,
+        acceleratorReason: host.acceleratorReason,
+        kernel: assets.kernel,
+        kernelKind: assets.kernelKind,
+        initrd: assets.initrd,
+        vcpus: spec.vcpus,
+        memoryMiB: spec.memoryMiB,
+        qemuPid: 0,
+        qemuStartTime: '',
+        virtiofsd: [],
+        agentSocket: path.join(dir, 'agent.sock'),
+        qmpSocket: path.join(dir, 'qmp.sock'),
+        consoleLog: path.join(dir, 'console.log'),
+        agentChannel: 'virtio-serial',
+        startedAt: new Date().toISOString(),
+        state: 'starting',
+      };
+      for (const s of [info.agentSocket, info.qmpSocket]) {
+        if (Buffer.byteLength(s) > 107) throw invalidArgument(`socket path ${s} is longer than 107 bytes`, { hint: 'use a shorter KCTL_ROOT' });
+      }
+      // The append to argv is built (and validated) before anything is spawned.
+      const append = kernelCmdline({
+        accelerator: host.accelerator,
+        kernelKind: assets.kernelKind,
+        tscKhz: host.tscKhz,
+        extra: spec.kernelArgs,
+      });
+      const qemuConfig: QemuConfig = {
+        binary: host.qemu!.path,
+        name: `kctl-${spec.vmId}`,
+        machine: { kind: 'microvm', acpi: assets.kernelKind === 'debian' },
+        accel: host.accelerator === 'kvm' ? { kind: 'kvm' } : { kind: 'tcg', tbSizeMiB: this.opts.tbSizeMiB ?? DEFAULT_TB_SIZE_MIB },
+        vcpus: spec.vcpus,
+        memoryMiB: spec.memoryMiB,
+        boot: { kernel: assets.kernel, initrd: assets.initrd, append },
+        filesystems: spec.shares.map((s, i) => ({ tag: s.tag, socket: path.join(dir, `fs${i}.sock`) })),
+        agent: { kind: 'virtio-serial', socket: info.agentSocket, portName: AGENT_PORT_NAME },
+        qmpSocket: info.qmpSocket,
+        consoleLog: info.consoleLog,
+      };
+      const argv = qemuArgs(qemuConfig);
+      await writeJsonAtomic(path.join(dir, 'vm.json'), info);
+
+      // 1. One virtiofsd per share; QEMU connects to their sockets at startup.
+      for (const [i, share] of spec.shares.entries()) {
+        const socket = qemuConfig.filesystems[i].socket;
+        const logFile = path.join(dir, `virtiofsd-${share.tag}.log`);
+        const cmd = virtiofsdCommand({
+          binary: host.virtiofsd!.path,
+          unshareBinary: this.opts.unsharePath ?? '/usr/bin/unshare',
+          socket,
+          source: share.source,
+          readOnly: share.readOnly,
+          cache: this.opts.cache ?? 'auto',
+        });
+        const proc = await this.spawnDetached(cmd.file, cmd.args, logFile, `virtiofsd for ${share.tag}`);
+        undo.push(`kill virtiofsd ${share.tag}`, () => this.killAndWait(proc.pid, proc.startTime, 2000));
+        info.virtiofsd.push({ tag: share.tag, pid: proc.pid, startTime: proc.startTime, source: share.source, readOnly: share.readOnly, socket });
+        await writeJsonAtomic(path.join(dir, 'vm.json'), info);
+        await this.waitFor(
+          () => isUnixSocketListening(socket),
+          () => !isSameLiveProcess(proc.pid, proc.startTime),
+          timeoutMs,
+          `virtiofsd for share ${share.tag}`,
+          logFile,
+        );
+        await fsp.chmod(socket, 0o600);
+        log.debug('virtiofsd ready', { tag: share.tag, pid: proc.pid, source: share.source, readOnly: share.readOnly });
+      }
+
+      // 2. QEMU.
+      const qemuLog = path.join(dir, 'qemu.log');
+      const t0 = Date.now();
+      const q = await this.spawnDetached(host.qemu!.path, argv, qemuLog, 'QEMU');
+      undo.push('kill QEMU', () => this.killAndWait(q.pid, q.startTime, 2000));
+      info.qemuPid = q.pid;
+      info.qemuStartTime = q.startTime;
+      await writeJsonAtomic(path.join(dir, 'vm.json'), info);
+
+      // 3. Wait for QMP to answer: QEMU has parsed its config, opened its devices and connected to virtiofsd.
+      let qmp: QmpClient | undefined;
+      await this.waitFor(
+        async () => {
+          if (!fs.existsSync(info.qmpSocket)) return false;
+          try {
+            qmp = await QmpClient.connect(info.qmpSocket, 1000);
+            return true;
+          } catch {
+            return false;
+          }
+        },
+        () => !isSameLiveProcess(q.pid, q.startTime),
+        timeoutMs,
+        'QEMU',
+        qemuLog,
+        () => info.virtiofsd.map((v) => readTail(path.join(dir, `virtiofsd-${v.tag}.log`), 2048)).filter(Boolean).join('\n'),
+      );
+      try {
+        const st = await qmp!.execute<{ status?: string }>('query-status');
+        if (st?.status !== 'running') throw unavailable(`QEMU is ${st?.status ?? 'in an unknown state'} instead of running`, { detail: readTail(qemuLog) });
+        if (qmp!.version) info.hypervisorVersion = qmp!.version;
+      } finally {
+        qmp!.close();
+      }
+      for (const s of [info.qmpSocket, info.agentSocket]) await fsp.chmod(s, 0o600).catch(() => {});
+      info.state = 'running';
+      await writeJsonAtomic(path.join(dir, 'vm.json'), info);
+      log.info('VM started', { qemuPid: q.pid, accelerator: info.accelerator, qmpReadyMs: Date.now() - t0, shares: spec.shares.length });
+      return info;
+    }).catch(async (err) => {
+      if (isKctlError(err)) throw err;
+      throw new KctlError(err?.code === 'ENOSPC' ? 'resource_exhausted' : 'internal', `cannot start VM ${spec.vmId}: ${(err as Error).message}`, { cause: err });
+    });
+  }
+
+  private validateShares(shares: ShareSpec[]): void {
+    const tags = new Set<string>();
+    for (const s of shares) {
+      if (tags.has(s.tag)) throw invalidArgument(`share tag ${s.tag} is used twice`);
+      tags.add(s.tag);
+      let st: fs.Stats;
+      try {
+        st = fs.statSync(s.source);
+      } catch {
+        throw invalidArgument(`share source ${s.source} does not exist`);
+      }
+      if (!st.isDirectory()) throw invalidArgument(`share source ${s.source} is not a directory`);
+    }
+  }
+
+  /** Spawns `file` in its own session with stdio to `logFile`; returns its PID and start time. */
+  private async spawnDetached(file: string, args: string[], logFile: string, what: string): Promise<{ pid: number; startTime: string }> {
+    const fd = fs.openSync(logFile, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_APPEND, 0o600);
+    let child: ChildProcess;
+    try {
+      child = spawn(file, args, { detached: true, stdio: ['ignore', fd, fd], env: CHILD_ENV, cwd: '/' });
+    } finally {
+      fs.closeSync(fd);
+    }
+    const pid = child.pid;
+    if (pid === undefined) {
+      const err = await new Promise<Error>((resolve) => child.once('error', resolve));
+      throw unavailable(`cannot start ${what} (${file}): ${err.message}`, { cause: err });
+    }
+    child.on('error', () => {});
+    child.unref();
+    this.children.set(pid, child);
+    child.once('exit', () => setTimeout(() => this.children.delete(pid), 5000).unref());
+    const st = readProcStat(pid);
+    if (!st) {
+      // Exited (and was reaped) before its start time could be read.
+      throw unavailable(`${what} exited immediately`, { detail: readTail(logFile) });
+    }
+    return { pid, startTime: st.startTime };
+  }
+
+  /** Polls `ready` until true; fails early with the log tail if `dead` turns true; bounded by `timeoutMs`. */
+  private async waitFor(
+    ready: () => boolean | Promise<boolean>,
+    dead: () => boolean,
+    timeoutMs: number,
+    what: string,
+    logFile: string,
+    extraDetail?: () => string,
+  ): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let delay = 5;
+    for (;;) {
+      if (await ready()) return;
+      if (dead()) {
+        // Let the process finish writing its last words before reading them.
+        await sleep(50);
+        const detail = [readTail(logFile), extraDetail?.()].filter(Boolean).join('\n');
+        throw unavailable(`${what} exited during VM start`, { detail, hint: `see ${logFile}` });
+      }
+      if (Date.now() >= deadline) {
+        throw deadlineExceeded(`${what} was not ready within ${timeoutMs} ms`, { detail: readTail(logFile), hint: 'the host may be overloaded; retry, or see `kctl info`' });
+      }
+      await sleep(delay);
+      delay = Math.min(delay * 2, 50);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // State
+
+  async load(vmId: string): Promise<VmInfo | undefined> {
+    validateVmId(vmId);
+    try {
+      return await readJson<VmInfo>(path.join(this.layout.vmDir(vmId), 'vm.json'));
+    } catch (err) {
+      throw internal(`VM state ${path.join(this.layout.vmDir(vmId), 'vm.json')} is unreadable: ${(err as Error).message}`, {
+        hint: 'destroy the VM directory; this is a bug if it happens after a clean shutdown',
+        cause: err,
+      });
+    }
+  }
+
+  async list(): Promise<VmInfo[]> {
+    let names: string[];
+    try {
+      names = await fsp.readdir(this.layout.vmsDir);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw err;
+    }
+    const out: VmInfo[] = [];
+    for (const n of names.filter((n) => VM_ID_RE.test(n)).sort()) {
+      try {
+        const info = await this.load(n);
+        if (info) out.push(info);
+      } catch (err) {
+        this.log.warn('skipping unreadable VM state', { vmId: n, error: (err as Error).message });
+      }
+    }
+    return out;
+  }
+
+  /** QEMU runs and is the process that was started (same PID and start time). */
+  isAlive(info: VmInfo): boolean {
+    return info.qemuPid > 0 && isSameLiveProcess(info.qemuPid, info.qemuStartTime);
+  }
+
+  /**
+   * Calls `cb` once when QEMU exits or one of the VM's virtiofsd processes dies. Uses the child's
+   * exit event when this daemon spawned it, and polls /proc otherwise (a restarted daemon is not the
+   * parent), so death is noticed within about POLL_MS. Returns an unsubscribe function.
+   */
+  onExit(info: VmInfo, cb: (why: ExitReason) => void): () => void {
+    let done = false;
+    const check = () => {
+      if (done) return;
+      let why: ExitReason | undefined;
+      if (!this.isAlive(info)) why = { qemuExited: true };
+      else {
+        const dead = info.virtiofsd.find((v) => !isSameLiveProcess(v.pid, v.startTime));
+        if (dead) why = { qemuExited: false, virtiofsdExited: dead.tag };
+      }
+      if (!why) return;
+      stop();
+      try {
+        cb(why);
+      } catch (err) {
+        this.log.error('VM exit callback threw', { vmId: info.vmId, error: (err as Error).message });
+      }
+    };
+    const timer = setInterval(check, POLL_MS);
+    timer.unref();
+    const onChildExit = () => setImmediate(check);
+    const watched = [info.qemuPid, ...info.virtiofsd.map((v) => v.pid)]
+      .map((pid) => this.children.get(pid))
+      .filter((c): c is ChildProcess => !!c);
+    for (const c of watched) c.on('exit', onChildExit);
+    const stop = () => {
+      done = true;
+      clearInterval(timer);
+      for (const c of watched) c.off('exit', onChildExit);
+    };
+    setImmediate(check);
+    return stop;
+  }
+
+  async pause(info: VmInfo): Promise<void> {
+    await this.qmpCommand(info, 'stop');
+  }
+
+  async resume(info: VmInfo): Promise<void> {
+    await this.qmpCommand(info, 'cont');
+  }
+
+  private async qmpCommand(info: VmInfo, cmd: string): Promise<void> {
+    if (!this.isAlive(info)) throw unavailable(`VM ${info.vmId} is not running`);
+    await withQmp(info.qmpSocket, (c) => c.execute(cmd));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Stop
+
+  /**
+   * Stops the VM within `timeoutMs`: ACPI power-off when the kernel has ACPI (the kctl kernel has
+   * none; its agent powers the guest off itself), then QMP `quit`, then SIGTERM and SIGKILL. Then
+   * the virtiofsd processes (they exit on their own when QEMU disconnects) and the VM directory.
+   */
+  async stop(info: VmInfo, timeoutMs: number): Promise<void> {
+    const log = this.log.with({ vmId: info.vmId });
+    const deadline = Date.now() + Math.max(0, timeoutMs);
+    const left = () => Math.max(0, deadline - Date.now());
+    if (this.isAlive(info)) {
+      if (info.kernelKind === 'debian') {
+        await withQmp(info.qmpSocket, (c) => c.execute('system_powerdown'), Math.min(1000, left()) || 1).catch(() => {});
+        await this.waitGone(info.qemuPid, info.qemuStartTime, left() / 2);
+      }
+      if (this.isAlive(info) && left() > 0) {
+        await withQmp(info.qmpSocket, (c) => c.execute('quit').catch(() => {}), Math.min(1000, left()) || 1).catch((err) => {
+          log.debug('QMP quit failed', { error: (err as Error).message });
+        });
+        await this.waitGone(info.qemuPid, info.qemuStartTime, left());
+      }
+      if (this.isAlive(info)) {
+        log.warn('QEMU did not stop in time; sending SIGTERM');
+        killGroupIfSame(info.qemuPid, info.qemuStartTime, 'SIGTERM');
+        await this.waitGone(info.qemuPid, info.qemuStartTime, 1000);
+      }
+    }
+    for (const v of info.virtiofsd) {
+      // virtiofsd exits when its vhost-user connection closes.
+      await this.waitGone(v.pid, v.startTime, Math.min(1000, Math.max(200, left())));
+    }
+    await this.destroy(info);
+  }
+
+  /** Idempotent hard stop: SIGKILL to QEMU and every virtiofsd (their process groups), then removes the VM directory. */
+  async destroy(info: VmInfo): Promise<void> {
+    validateVmId(info.vmId);
+    const procs = [
+      ...(info.qemuPid > 0 ? [{ pid: info.qemuPid, startTime: info.qemuStartTime }] : []),
+      ...info.virtiofsd.map((v) => ({ pid: v.pid, startTime: v.startTime })),
+    ];
+    for (const p of procs) this.killGroup(p.pid, p.startTime, 'SIGKILL');
+    const stuck: number[] = [];
+    for (const p of procs) {
+      if (!(await this.waitGroupGone(p.pid, p.startTime, 3000))) stuck.push(p.pid);
+    }
+    if (stuck.length) {
+      throw unavailable(`VM ${info.vmId}: processes ${stuck.join(', ')} did not die after SIGKILL`, { hint: 'they may be stuck in the kernel (D state); retry later' });
+    }
+    // Remove only the directory this layout owns for this VM id, never a path read from vm.json.
+    await fsp.rm(this.layout.vmDir(info.vmId), { recursive: true, force: true });
+    this.log.debug('VM destroyed', { vmId: info.vmId });
+  }
+
+  /** Kills the process group led by `pid` if `pid` is still ours; if the leader is gone but members of its group remain, they are ours too (a PID cannot be reused while it names a live group). */
+  private killGroup(pid: number, startTime: string, signal: NodeJS.Signals): void {
+    const st = readProcStat(pid);
+    if (st) {
+      if (st.startTime === startTime) killGroupIfSame(pid, startTime, signal);
+      return;
+    }
+    if (groupHasLiveMembers(pid)) {
+      try {
+        process.kill(-pid, signal);
+      } catch {
+        // already gone
+      }
+    }
+  }
+
+  private async killAndWait(pid: number, startTime: string, timeoutMs: number): Promise<void> {
+    this.killGroup(pid, startTime, 'SIGKILL');
+    if (!(await this.waitGroupGone(pid, startTime, timeoutMs))) {
+      throw unavailable(`process ${pid} did not die after SIGKILL`);
+    }
+  }
+
+  private async waitGone(pid: number, startTime: string, timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (isSameLiveProcess(pid, startTime)) {
+      if (Date.now() >= deadline) return false;
+      await sleep(20);
+    }
+    return true;
+  }
+
+  private async waitGroupGone(pid: number, startTime: string, timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const st = readProcStat(pid);
+      const leaderOurs = !!st && st.startTime === startTime && st.state !== 'Z' && st.state !== 'X';
+      const groupLive = (!st || st.startTime === startTime) && groupHasLiveMembers(pid);
+      if (!leaderOurs && !groupLive) return true;
+      if (Date.now() >= deadline) return false;
+      await sleep(20);
+    }
+  }
+}
