@@ -40,7 +40,7 @@ export const READ_ONLY_WRAPPER =
   'src=$1; shift; mount --bind -o ro,nosuid,nodev "$src" "$src" && mount -o remount,bind,ro,nosuid,nodev "$src" && exec "$@"';
 
 function validate(c: VirtiofsdConfig): void {
-  if (!path.isAbsolute(c.source) || path.normalize(c.source) !== c.source || c.source === '/') {
+  if (!path.isAbsolute(c.source) || path.normalize(c.source) !== c.source || c.source.endsWith('/')) {
     throw invalidArgument(`invalid share source ${JSON.stringify(c.source)}: use an absolute, normalized path other than /`);
   }
   if (c.source.includes(',') || /[\n\0]/.test(c.source)) {
