@@ -550,8 +550,8 @@ export class VmDriver {
         this.log.error('VM exit callback threw', { vmId: info.vmId, error: (err as Error).message });
       }
     };
+    // Not unref'd: a subscription keeps the process alive until it fires or is unsubscribed.
     const timer = setInterval(check, POLL_MS);
-    timer.unref();
     const onChildExit = () => setImmediate(check);
     const watched = [info.qemuPid, ...info.virtiofsd.map((v) => v.pid)]
       .map((pid) => this.children.get(pid))
