@@ -445,8 +445,10 @@ static int open_parent(char **v, int n, int follow) {
     if (fd < 0) {
       int err = errno;
       struct stat st;
-      if (fstatat(dfd, v[i], &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode) && !follow)
-        die(EX_UNSAFE, "parent \"%s\" is a symlink (refused for whiteouts)", v[i]);
+      if (fstatat(dfd, v[i], &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode)) {
+        if (!follow) die(EX_UNSAFE, "parent \"%s\" is a symlink (refused for whiteouts)", v[i]);
+        die(EX_UNSAFE, "parent \"%s\" is a symlink to a missing directory", v[i]);
+      }
       if (err == ENOTDIR || err == ELOOP) die(EX_FORMAT, "parent \"%s\" is not a directory", v[i]);
       die(EX_IO, "open parent \"%s\": %s", v[i], strerror(err));
     }
@@ -582,7 +584,10 @@ static void apply_entry(struct entry *e) {
   int dfd = open_parent(v, n, 1);
   struct stat st;
   int exists = fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0;
-  if (exists && !(t == '5' && S_ISDIR(st.st_mode))) remove_tree_at(dfd, base, 0);
+  if (exists && !(t == '5' && S_ISDIR(st.st_mode))) {
+    remove_tree_at(dfd, base, 0);
+    exists = 0;
+  }
 
   uid_t uid = (uid_t)e->uid;
   gid_t gid = (gid_t)e->gid;
