@@ -16,6 +16,10 @@ export interface DaemonConfig {
   'registry-mirrors': string[];
   /** Registries allowed over plain HTTP or with unverified TLS: "host:port" or a CIDR. */
   'insecure-registries': string[];
+  /** vCPUs of a container's VM when `--cpus` is not given. */
+  'default-vcpus'?: number;
+  /** Memory of a container's VM in MiB when `--memory` is not given. */
+  'default-memory-mib'?: number;
 }
 
 export const DEFAULTS: DaemonConfig = {
@@ -60,9 +64,18 @@ export function validateInsecureRegistry(s: string, key = 'insecure-registries')
   return s.toLowerCase();
 }
 
-const SCHEMA: { [K in keyof DaemonConfig]: Validator } = {
+const integer = (min: number, max: number): Validator => (value, key) => {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw invalidArgument(`daemon.json: "${key}" must be an integer from ${min} to ${max}`);
+  }
+  return value;
+};
+
+const SCHEMA: { [K in keyof DaemonConfig]-?: Validator } = {
   'registry-mirrors': stringList(validateMirror),
   'insecure-registries': stringList(validateInsecureRegistry),
+  'default-vcpus': integer(1, 64),
+  'default-memory-mib': integer(64, 1024 * 1024),
 };
 
 /** Validates a parsed daemon.json object; returns a complete config (defaults filled in). */

@@ -20,7 +20,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ContentStore, IngestExpectation } from './types.js';
 import { DigestingStream, digestOf, sha256Hex } from './digest.js';
-import { KctlError, deadlineExceeded, failedPrecondition, invalidArgument, notFound, resourceExhausted, toKctlError } from '../errors.js';
+import { KctlError, deadlineExceeded, failedPrecondition, invalidArgument, notFound, resourceExhausted, toKctlError, unavailable } from '../errors.js';
 import { fsyncDir, readJson, writeJsonAtomic } from '../util/fsx.js';
 
 export interface FsContentStoreOptions {
@@ -202,7 +202,7 @@ export class FsContentStore implements ContentStore {
 
       const actual = `sha256:${hash.digest('hex')}`;
       if (expect.size >= 0 && offset !== expect.size) {
-        throw failedPrecondition(`short content for ${expect.digest}: got ${offset} of ${expect.size} bytes`, { hint: 'the download ended early; pull again to resume' });
+        throw unavailable(`short content for ${expect.digest}: got ${offset} of ${expect.size} bytes`, { hint: "the download ended early; pull again to resume" });
       }
       if (actual !== expect.digest) {
         await fs.rm(dir, { recursive: true, force: true });
