@@ -79,6 +79,23 @@ test('start boots a VM with a read-write share; QMP answers; seccomp is on; stop
   for (const tid of fs.readdirSync(`/proc/${info.qemuPid}/task`)) {
     assert.match(fs.readFileSync(`/proc/${info.qemuPid}/task/${tid}/status`, 'utf8'), /^Seccomp:\s*2$/m, `QEMU thread ${tid}`);
   }
+  // virtiofsd serves from a child in its own PID and mount namespaces, under seccomp.
+  const vfsWorkers = fs.readdirSync('/proc').filter((n) => {
+    if (!/^\d+$/.test(n)) return false;
+    try {
+      const st = fs.readFileSync(`/proc/${n}/stat`, 'utf8');
+      return Number(st.slice(st.lastIndexOf(')') + 2).split(' ')[2]) === info.virtiofsd[0].pid;
+    } catch {
+      return false;
+    }
+  });
+  assert.ok(
+    vfsWorkers.some((n) =>
+      /^Seccomp:\s*2$/m.test(fs.readFileSync(`/proc/${n}/status`, 'utf8')) &&
+      fs.readlinkSync(`/proc/${n}/ns/pid`) !== fs.readlinkSync('/proc/self/ns/pid') &&
+      fs.readlinkSync(`/proc/${n}/ns/mnt`) !== fs.readlinkSync('/proc/self/ns/mnt')),
+    'a sandboxed virtiofsd worker exists',
+  );
   assert.equal(fs.statSync(info.dir).mode & 0o777, 0o700);
   for (const s of [info.qmpSocket, info.agentSocket, info.virtiofsd[0].socket]) {
     assert.equal(fs.statSync(s).mode & 0o777, 0o600, s);
