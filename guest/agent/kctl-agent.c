@@ -286,7 +286,7 @@ static void start_process(uint32_t id, const uint8_t *payload, uint32_t len, int
     return;
   }
   if (is_init && (init_pid || container_over)) { send_start_failed(id, KF_INVALID, 0, "the container was already started"); goto out; }
-  if (!is_init && (!init_pid || container_over)) { send_start_failed(id, KF_FAILED, 0, "the container is not running"); goto out; }
+  if (!is_init && (!init_pid || container_over)) { send_start_failed(id, KF_NOT_RUNNING, 0, "the container is not running"); goto out; }
   for (int i = 0; i < MAX_PROCS; i++)
     if (procs[i].state == P_FREE) { p = &procs[i]; break; }
   if (!p) { send_start_failed(id, KF_FAILED, EAGAIN, "too many processes in this VM"); goto out; }
@@ -376,6 +376,7 @@ static void handle_setup(struct proc *p) {
       m.msg[sizeof m.msg - 1] = 0;
       send_start_failed(p->id, m.kind, m.err, m.msg);
       p->state = P_EXITED; /* reaped silently, never reported as started */
+      if (p->is_init) init_pid = 0; /* the container never started: START may be retried */
       close_fd(&p->setup_fd);
       p->id = 0;
       return;
@@ -400,10 +401,7 @@ static void reap(void) {
     struct proc *p = NULL;
     for (int i = 0; i < MAX_PROCS; i++)
       if (procs[i].state != P_FREE && procs[i].state != P_DONE && procs[i].pid == pid) p = &procs[i];
-    if (pid == init_pid) {
-      if (p && p->id == 0) init_pid = 0; /* the container never started: START may be retried */
-      else container_over = 1;
-    }
+    if (pid == init_pid) container_over = 1;
     if (!p) continue;
     if (p->setup_fd >= 0) handle_setup(p);
     if (p->id == 0) { proc_free(p); continue; } /* failed before execve, already reported */

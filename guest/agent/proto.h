@@ -35,7 +35,7 @@ enum kp_tag {
   KT_BOOT_MS = 0x104, KT_PROCS = 0x105,
 };
 
-enum kp_fail { KF_NOT_FOUND = 1, KF_CANNOT_INVOKE = 2, KF_INVALID = 3, KF_FAILED = 4 };
+enum kp_fail { KF_NOT_FOUND = 1, KF_CANNOT_INVOKE = 2, KF_INVALID = 3, KF_FAILED = 4, KF_NOT_RUNNING = 5 };
 
 struct kp_frame {
   uint8_t type;

@@ -54,6 +54,10 @@ export interface ConnectOptions {
 const MAX_RESYNC_BYTES = 2 * MAX_PAYLOAD;
 const CONNECT_RETRY_MS = 20;
 const STDIN_CHUNK = 64 * 1024;
+const HELLO_PROBE_MS = 1000;
+const REDIAL_PAUSE_MS = 100;
+
+class NoHelloYet extends Error {}
 
 /**
  * A process in the guest. Events: 'stdout' (Buffer), 'stderr' (Buffer), 'exit' (ExitInfo), 'drain' (stdin
@@ -215,24 +219,34 @@ export class AgentClient extends EventEmitter {
 
   static async connect(socketPath: string, opts: ConnectOptions): Promise<AgentClient> {
     const deadline = Date.now() + opts.timeoutMs;
-    const sock = await connectWithRetry(socketPath, deadline);
-    const client = new AgentClient(sock, opts);
-    try {
-      await client.handshake(deadline);
-    } catch (e) {
-      sock.destroy();
-      throw e;
+    // The agent sends HELLO when it sees a host connect. A reconnect that follows a disconnect too
+    // closely can go unnoticed in the guest (it only sees the port's connected state), so when HELLO
+    // does not come the client hangs up, pauses so the guest sees the hang-up, and dials again.
+    let helloWait = HELLO_PROBE_MS;
+    for (;;) {
+      const sock = await connectWithRetry(socketPath, deadline);
+      const client = new AgentClient(sock, opts);
+      const until = Math.min(deadline, Date.now() + helloWait);
+      try {
+        await client.handshake(until, until < deadline);
+        return client;
+      } catch (e) {
+        sock.destroy();
+        if (!(e instanceof NoHelloYet)) throw e;
+        opts.log?.debug('no HELLO yet from the guest agent; redialling', { waitedMs: helloWait });
+        await new Promise((r) => setTimeout(r, REDIAL_PAUSE_MS));
+        helloWait = Math.min(helloWait * 2, 4000);
+      }
     }
-    return client;
   }
 
   /** Waits for HELLO (skipping bytes a previous connection left behind), answers HELLO_ACK, reads process states. */
-  private handshake(deadline: number): Promise<void> {
+  private handshake(deadline: number, probing: boolean): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       let scan: Buffer = Buffer.alloc(0);
       let discarded = 0;
       let expectStates = -1;
-      const timer = setTimeout(() => fail(deadlineExceeded('the guest agent did not say hello in time', {
+      const timer = setTimeout(() => fail(probing && expectStates < 0 ? new NoHelloYet() : deadlineExceeded('the guest agent did not say hello in time', {
         hint: 'the VM may have failed to boot; check its console log (kctl logs shows it for failed starts)',
       })), Math.max(0, deadline - Date.now()));
       const fail = (e: Error) => {
@@ -481,6 +495,8 @@ function startError(f: { kind: number; errno: number; message: string }, what: s
       return new KctlError('cannot_invoke', f.message || `exec: "${what}": permission denied`);
     case FailKind.INVALID:
       return new KctlError('invalid_argument', f.message);
+    case FailKind.NOT_RUNNING:
+      return new KctlError('failed_precondition', f.message || 'the container is not running', { hint: 'start the container first' });
     default:
       return new KctlError('internal', `the container process could not be created: ${f.message}`, { hint: 'this is a kctl bug or a broken image; see the VM console log' });
   }

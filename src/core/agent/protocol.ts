@@ -68,7 +68,7 @@ export const Tag = {
   PROCS: 0x105,
 } as const;
 
-export const FailKind = { NOT_FOUND: 1, CANNOT_INVOKE: 2, INVALID: 3, FAILED: 4 } as const;
+export const FailKind = { NOT_FOUND: 1, CANNOT_INVOKE: 2, INVALID: 3, FAILED: 4, NOT_RUNNING: 5 } as const;
 
 export interface Frame {
   type: number;
