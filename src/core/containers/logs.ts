@@ -34,7 +34,7 @@ export class JsonFileLogWriter {
   private decoders: Record<StreamName, StringDecoder> = { stdout: new StringDecoder('utf8'), stderr: new StringDecoder('utf8') };
 
   constructor(readonly file: string) {
-    this.fd = fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_CREAT | fs.constants.O_CLOEXEC, 0o600);
+    this.fd = fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_CREAT, 0o600);
   }
 
   write(stream: StreamName, data: Buffer): void {

@@ -36,7 +36,7 @@ import { prepareRootfs, mountRootfs, unmountRootfs, removeRootfs } from '../imag
 export interface ImageProvider {
   /** The image for a new container; pulls it when missing and `pull` is set. */
   resolveForCreate(ref: string, o: { pull: boolean; auth?: unknown; onProgress?: (e: unknown) => void }): Promise<{ record: ImageRecord; config: ImageConfig }>;
-  /** The image's unpacked layers as overlay lower dirs, top-most first. */
+  /** The image's unpacked layers, lowest first. */
   lowerDirs(record: ImageRecord): Promise<string[]>;
   byId(id: string): Promise<ImageRecord | undefined>;
 }
@@ -399,9 +399,7 @@ export class ContainerManager extends EventEmitter {
   }
 
   private async releaseRootfs(rec: ContainerRecord): Promise<void> {
-    const image = await this.o.images.byId(rec.ImageId);
-    const plan = await prepareRootfs(this.o.layout, rec.Id, image ? await this.o.images.lowerDirs(image).catch(() => []) : []);
-    await unmountRootfs(plan).catch((err) => this.log.warn('rootfs unmount failed', { id: rec.Id, error: (err as Error).message }));
+    await unmountRootfs({ mergedDir: path.join(this.o.layout.containerDir(rec.Id), 'rootfs') }).catch((err) => this.log.warn('rootfs unmount failed', { id: rec.Id, error: (err as Error).message }));
   }
 
   private async applyRestartPolicy(rec: ContainerRecord, code: number): Promise<void> {

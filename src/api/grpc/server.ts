@@ -1,0 +1,263 @@
+/**
+ * kctld's gRPC API: decodes requests, calls the engine, encodes answers. No logic lives here.
+ */
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import { PassThrough, Writable } from 'node:stream';
+import type * as grpcT from '@grpc/grpc-js';
+import { invalidArgument, toKctlError } from '../../core/errors.js';
+import type { Engine } from '../../core/engine.js';
+import { KCTL_VERSION, DOCKER_API_VERSION } from '../../core/engine.js';
+import { inspectContainer, statusText, commandText } from '../../core/containers/view.js';
+import { readLogs, parseLogTime, type StreamName } from '../../core/containers/logs.js';
+import type { ContainerSpec, Isolation } from '../../core/containers/types.js';
+import { familiarizeString } from '../../core/images/reference.js';
+import { inspectImage } from '../../core/images/view.js';
+import { loadContract } from './load.js';
+import { toGrpcError } from './status.js';
+import type { ContainerConfig__Output } from '../gen/kctl/v1/ContainerConfig.js';
+import type { Isolation as PbIsolation } from '../gen/kctl/v1/Isolation.js';
+import type { AttachInput__Output } from '../gen/kctl/v1/AttachInput.js';
+import type { AttachOutput } from '../gen/kctl/v1/AttachOutput.js';
+import type { AuthConfig__Output } from '../gen/kctl/v1/AuthConfig.js';
+
+type Unary<Req, Res> = (call: grpcT.ServerUnaryCall<Req, Res>, cb: grpcT.sendUnaryData<Res>) => void;
+
+export function isolationToPb(i: Isolation): PbIsolation {
+  return {
+    kind: i.Kind, hypervisor: i.Hypervisor, hypervisorVersion: i.HypervisorVersion, machine: i.Machine,
+    accelerator: i.Accelerator, acceleratorReason: i.AcceleratorReason, guestKernel: i.GuestKernel,
+    vcpus: i.VCPUs, memoryMib: i.MemoryMiB, rootfsShare: i.RootfsShare, agentChannel: i.AgentChannel,
+    vmPid: i.VMPid, bootMs: i.BootMs, fromPool: i.FromPool,
+  };
+}
+
+function authOf(a: AuthConfig__Output | null | undefined) {
+  if (!a || (!a.username && !a.password && !a.identityToken && !a.registryToken)) return undefined;
+  return { username: a.username, password: a.password, identitytoken: a.identityToken, registrytoken: a.registryToken, serveraddress: a.serverAddress };
+}
+
+export function specFromPb(c: ContainerConfig__Output): ContainerSpec {
+  if (!c.image) throw invalidArgument('an image is required');
+  return {
+    image: c.image,
+    name: c.name || undefined,
+    cmd: c.cmd ? c.cmd.values : undefined,
+    entrypoint: c.entrypoint ? c.entrypoint.values : undefined,
+    env: c.env,
+    workingDir: c.workingDir || undefined,
+    user: c.user || undefined,
+    hostname: c.hostname || undefined,
+    labels: c.labels ?? {},
+    tty: c.tty,
+    openStdin: c.openStdin,
+    memoryBytes: c.memoryBytes,
+    cpus: c.cpus,
+    autoRemove: c.autoRemove,
+    stopSignal: c.stopSignal || undefined,
+    stopTimeout: c.stopTimeout >= 0 ? c.stopTimeout : undefined,
+  };
+}
+
+export async function createGrpcServer(engine: Engine, onShutdown: () => void): Promise<grpcT.Server> {
+  const { grpc, proto } = await loadContract();
+  const fail = (err: unknown) => toGrpcError(grpc, err);
+  const unary = <Req, Res>(fn: (req: Req) => Promise<Res>): Unary<Req, Res> => (call, cb) => {
+    fn(call.request).then((res) => cb(null, res), (err) => cb(fail(err)));
+  };
+  const server = new grpc.Server({ 'grpc.max_receive_message_length': 16 * 1024 * 1024 });
+  const v1 = proto.kctl.v1;
+
+  server.addService(v1.System.service, {
+    Ping: unary(async () => ({ version: KCTL_VERSION, pid: process.pid, root: engine.layout.root })),
+    Info: unary(async () => ({ json: JSON.stringify(await engine.info()) })),
+    Version: unary(async () => {
+      const v = await engine.version();
+      return {
+        version: v.version, apiVersion: DOCKER_API_VERSION, nodeVersion: process.version, os: 'linux', arch: os.machine(),
+        kernelVersion: os.release(), hypervisor: 'qemu', hypervisorVersion: v.hypervisorVersion,
+      };
+    }),
+    Shutdown: unary(async () => {
+      setImmediate(onShutdown);
+      return {};
+    }),
+  });
+
+  server.addService(v1.Images.service, {
+    Pull: (call: grpcT.ServerWritableStream<any, any>) => {
+      const req = call.request;
+      const ac = new AbortController();
+      call.on('cancelled', () => ac.abort());
+      engine.images
+        .pull(req.reference, { platform: req.platform || undefined, auth: authOf(req.auth), signal: ac.signal, onProgress: (e) => call.write({ id: e.id ?? '', status: e.status, current: e.progressDetail?.current ?? 0, total: e.progressDetail?.total ?? 0 }) })
+        .then((img) => { call.write({ status: 'done', imageId: img.id }); call.end(); }, (err) => call.destroy(Object.assign(new Error(), fail(err))));
+    },
+    Load: (call: grpcT.ServerReadableStream<any, any>, cb: grpcT.sendUnaryData<any>) => {
+      const input = new PassThrough({ highWaterMark: 1024 * 1024 });
+      call.on('data', (chunk: { data: Buffer }) => { if (!input.write(chunk.data)) call.pause(); });
+      input.on('drain', () => call.resume());
+      call.on('end', () => input.end());
+      call.on('error', (err) => input.destroy(err));
+      engine.images.load(input).then(
+        (imgs) => cb(null, { loaded: imgs.flatMap((i) => (i.repoTags.length ? i.repoTags.map((t) => `Loaded image: ${familiarizeString(t)}`) : [`Loaded image ID: ${i.id}`])) }),
+        (err) => { input.destroy(); cb(fail(err)); },
+      );
+    },
+    Save: (call: grpcT.ServerWritableStream<any, any>) => {
+      const out = new Writable({
+        write(chunk: Buffer, _enc, done) {
+          if (call.write({ data: chunk })) done();
+          else call.once('drain', () => done());
+        },
+      });
+      engine.images.save(call.request.references, out, call.request.format === 'oci-archive' ? 'oci-archive' : 'docker-archive')
+        .then(() => new Promise<void>((r) => out.end(r)))
+        .then(() => call.end(), (err) => call.destroy(Object.assign(new Error(), fail(err))));
+    },
+    List: unary(async () => ({
+      images: (await engine.images.list()).map((i) => ({
+        id: i.id, repoTags: i.repoTags.map(familiarizeString), repoDigests: i.repoDigests.map(familiarizeString), size: i.size, created: i.created,
+      })),
+    })),
+    Inspect: unary(async (req: any) => ({ json: JSON.stringify(inspectImage(await engine.images.get(req.reference), await engine.images.config(await engine.images.get(req.reference)))) })),
+    Remove: unary(async (req: any) => engine.images.remove(req.reference, req.force)),
+    Tag: unary(async (req: any) => { await engine.images.tag(req.source, req.target); return {}; }),
+  });
+
+  const c = engine.containers;
+  server.addService(v1.Containers.service, {
+    Create: unary(async (req: any) => {
+      const spec = specFromPb(req.config);
+      return c.create(spec, { pull: req.config.pullMissing, auth: authOf(req.config.auth) });
+    }),
+    Start: unary(async (req: any) => ({ isolation: isolationToPb(await c.start(req.id)) })),
+    Attach: (call: grpcT.ServerDuplexStream<AttachInput__Output, AttachOutput>) => attach(engine, call, fail),
+    Stop: unary(async (req: any) => { await c.stop(req.id, req.timeout); return {}; }),
+    Restart: unary(async (req: any) => { await c.restart(req.id, req.timeout); return {}; }),
+    Kill: unary(async (req: any) => { await c.kill(req.id, req.signal || undefined); return {}; }),
+    Remove: unary(async (req: any) => { await c.remove(req.id, { force: req.force }); return {}; }),
+    List: unary(async (req: any) => ({
+      containers: await Promise.all(c.list({ all: req.all, last: req.last }).map(async (r) => {
+        const img = await engine.images.byId(r.ImageId);
+        return {
+          id: r.Id, names: [`/${r.Name}`], image: r.ImageRef || (img?.repoTags[0] ? familiarizeString(img.repoTags[0]) : r.ImageId), imageId: r.ImageId,
+          command: commandText(r), created: Math.floor(Date.parse(r.Created) / 1000), state: r.State.Status, status: statusText(r),
+          labels: r.Spec.labels, isolation: r.State.Isolation ? `vm/${r.State.Isolation.Accelerator}` : 'vm',
+        };
+      })),
+    })),
+    Inspect: unary(async (req: any) => ({ json: JSON.stringify(inspectContainer(c.get(req.id))) })),
+    Wait: (call: grpcT.ServerUnaryCall<any, any>, cb: grpcT.sendUnaryData<any>) => {
+      const ac = new AbortController();
+      call.on('cancelled', () => ac.abort());
+      c.wait(call.request.id, call.request.condition || 'not-running', ac.signal).then(
+        (code) => cb(null, { exitCode: code, error: '' }),
+        (err) => cb(fail(err)),
+      );
+    },
+    Logs: (call: grpcT.ServerWritableStream<any, any>) => {
+      const req = call.request;
+      const ac = new AbortController();
+      call.on('cancelled', () => ac.abort());
+      (async () => {
+        const rec = c.get(req.id);
+        const both = !req.stdout && !req.stderr;
+        const tail = req.tail && req.tail !== 'all' ? Number(req.tail) : undefined;
+        if (tail !== undefined && (!Number.isInteger(tail) || tail < 0)) throw invalidArgument(`invalid value for --tail: ${req.tail}`);
+        for await (const e of readLogs(rec.LogPath, {
+          stdout: both || req.stdout, stderr: both || req.stderr, follow: req.follow, tail,
+          since: req.since ? parseLogTime(req.since) : undefined, until: req.until ? parseLogTime(req.until) : undefined,
+          isLive: () => c.isRunning(rec.Id), signal: ac.signal,
+        })) {
+          if (!call.write({ stream: e.stream, data: Buffer.from(e.log, 'utf8'), time: e.time })) {
+            await new Promise((r) => call.once('drain', r));
+          }
+        }
+      })().then(() => call.end(), (err) => call.destroy(Object.assign(new Error(), fail(err))));
+    },
+  });
+  return server;
+}
+
+/** The attach stream: output of the container to the client, stdin/resize/signals to the container. */
+function attach(engine: Engine, call: grpcT.ServerDuplexStream<AttachInput__Output, AttachOutput>, fail: (e: unknown) => object): void {
+  const c = engine.containers;
+  let handle: ReturnType<typeof c.attach> | undefined;
+  let id = '';
+  let stdinOnce = false;
+  let ended = false;
+  const end = (err?: unknown) => {
+    if (ended) return;
+    ended = true;
+    handle?.detach();
+    if (err) call.destroy(Object.assign(new Error(), fail(err)));
+    else call.end();
+  };
+  const sink = (want: { stdout: boolean; stderr: boolean }) => ({
+    onOutput(stream: StreamName, data: Buffer) {
+      if (ended || !want[stream]) return;
+      call.write(stream === 'stdout' ? { stdout: data } : { stderr: data });
+    },
+    onExit(code: number) {
+      if (ended) return;
+      call.write({ exitCode: code });
+      end();
+    },
+  });
+  call.on('data', (msg: AttachInput__Output) => {
+    (async () => {
+      switch (msg.msg) {
+        case 'open': {
+          const o = msg.open!;
+          id = c.get(o.id).Id;
+          stdinOnce = o.stdinOnce;
+          const s = sink({ stdout: o.stdout, stderr: o.stderr });
+          if (o.start) {
+            const iso = await c.start(id, { sinks: [s] });
+            handle = c.attach(id, s);
+            if (o.rows > 0 && o.cols > 0) handle.resize(o.rows, o.cols);
+            call.write({ started: isolationToPb(iso) });
+          } else {
+            handle = c.attach(id, s);
+            if (o.rows > 0 && o.cols > 0) handle.resize(o.rows, o.cols);
+            call.write({ started: isolationToPb(c.get(id).State.Isolation!) });
+          }
+          return;
+        }
+        case 'stdin':
+          handle?.write(msg.stdin!);
+          return;
+        case 'stdinClose':
+          if (stdinOnce) handle?.closeStdin();
+          return;
+        case 'resize':
+          handle?.resize(msg.resize!.rows, msg.resize!.cols);
+          return;
+        case 'signal':
+          if (id) await c.kill(id, String(msg.signal));
+          return;
+        default:
+          throw invalidArgument('unknown attach message');
+      }
+    })().catch((err) => end(toKctlError(err)));
+  });
+  call.on('end', () => { if (!handle) end(); });
+  call.on('cancelled', () => end());
+  call.on('error', () => end());
+}
+
+/** Binds the server on a unix socket that only the daemon's user can open (mode 0600). */
+export async function listenUnix(server: grpcT.Server, socketPath: string): Promise<void> {
+  const { grpc } = await loadContract();
+  await fs.rm(socketPath, { force: true });
+  const old = process.umask(0o077);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.bindAsync(`unix://${socketPath}`, grpc.ServerCredentials.createInsecure(), (err) => (err ? reject(err) : resolve()));
+    });
+  } finally {
+    process.umask(old);
+  }
+  await fs.chmod(socketPath, 0o600);
+}

@@ -1,0 +1,58 @@
+import { Flags } from '@oclif/core';
+import { KctlCommand } from '../cli/base.js';
+import { call } from '../cli/client.js';
+import { renderFormat } from '../cli/output.js';
+import type { JsonDocument__Output } from '../api/gen/kctl/v1/JsonDocument.js';
+
+export default class Info extends KctlCommand {
+  static override summary = 'Display system-wide information, including how containers are isolated';
+  static override aliases = ['system:info'];
+  static override examples = [
+    { description: 'Which accelerator kctl chose and why', command: "<%= config.bin %> info --format '{{.Isolation.Accelerator}}: {{.Isolation.AcceleratorReason}}'" },
+  ];
+  static override flags = { format: Flags.string({ char: 'f', description: "Format output using a custom template ('json', or a Go template)" }) };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(Info);
+    const c = await this.daemon();
+    const info = JSON.parse((await call<object, JsonDocument__Output>(c.system, 'Info', {})).json);
+    if (flags.format) {
+      process.stdout.write(renderFormat(flags.format, [info]));
+      return;
+    }
+    const iso = info.Isolation;
+    const lines = [
+      'Server:',
+      ` Containers: ${info.Containers}`,
+      `  Running: ${info.ContainersRunning}`,
+      `  Paused: ${info.ContainersPaused}`,
+      `  Stopped: ${info.ContainersStopped}`,
+      ` Images: ${info.Images}`,
+      ` Server Version: ${info.ServerVersion}`,
+      ` Storage Driver: ${info.Driver}`,
+      ` Logging Driver: ${info.LoggingDriver}`,
+      ` Default Runtime: ${info.DefaultRuntime} (one VM per container)`,
+      ' Isolation:',
+      `  Hypervisor: ${iso.Hypervisor} ${iso.HypervisorVersion} (${iso.HypervisorPath})`,
+      `  Machine: ${iso.Machine}`,
+      `  Accelerator: ${iso.Accelerator}`,
+      `  Accelerator Reason: ${iso.AcceleratorReason}`,
+      `  Guest Kernel: ${iso.Kernel} (${iso.KernelKind})`,
+      `  Initramfs: ${iso.Initrd}`,
+      `  virtiofsd: ${iso.Virtiofsd}`,
+      `  Agent Channel: ${iso.AgentChannel}`,
+      `  Default VM Size: ${iso.DefaultVCPUs} vCPU, ${iso.DefaultMemoryMiB} MiB`,
+      ` Kernel Version: ${info.KernelVersion}`,
+      ` Operating System: ${info.OperatingSystem}`,
+      ` Architecture: ${info.Architecture}`,
+      ` CPUs: ${info.NCPU}`,
+      ` Total Memory: ${(info.MemTotal / 1024 ** 3).toFixed(2)}GiB`,
+      ` Name: ${info.Name}`,
+      ` Docker Root Dir: ${info.DockerRootDir}`,
+      ` gRPC Socket: ${info.KctlSockets.Grpc}`,
+      ` Docker API Socket: ${info.KctlSockets.Docker} (DOCKER_HOST=${info.KctlSockets.DockerHost})`,
+      ` Registry Mirrors: ${(info.RegistryConfig.Mirrors ?? []).join(', ') || '(none)'}`,
+    ];
+    process.stdout.write(lines.join('\n') + '\n');
+  }
+}

@@ -1,0 +1,139 @@
+/**
+ * The runtime core of kctld, composed once per state root. The gRPC API and the Docker Engine API
+ * are adapters around this object: they decode a request, call the engine, encode the answer.
+ */
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import { RootLayout } from './paths.js';
+import type { Logger } from './util/log.js';
+import { FsContentStore } from './images/content-store.js';
+import { JsonImageStore } from './images/image-store.js';
+import { Puller } from './images/puller.js';
+import { LayerStore } from './images/layers.js';
+import { ImageService } from './images/service.js';
+import { ContainerManager } from './containers/manager.js';
+import { VmDriver } from './vm/driver.js';
+import { loadDaemonConfig, type DaemonConfig } from './config.js';
+
+export const KCTL_VERSION = '0.1.0';
+/** The Docker Engine API version kctl speaks. */
+export const DOCKER_API_VERSION = '1.43';
+
+export class Engine {
+  readonly layout: RootLayout;
+  readonly vms: VmDriver;
+  readonly images: ImageService;
+  readonly containers: ContainerManager;
+  private cfg: DaemonConfig;
+
+  private constructor(root: string, cfg: DaemonConfig, readonly log: Logger) {
+    this.layout = new RootLayout(root);
+    this.cfg = cfg;
+    const content = new FsContentStore(this.layout.contentDir);
+    const imageStore = new JsonImageStore(this.layout.imagesDb);
+    this.vms = new VmDriver({ layout: this.layout, log });
+    const puller = new Puller({ layout: this.layout, content, images: imageStore, config: () => this.cfg, log });
+    const layers = new LayerStore({ layout: this.layout, content, log });
+    this.images = new ImageService({
+      layout: this.layout, content, images: imageStore, puller, layers, log,
+      inUse: () => new Set(this.containers.list({ all: true }).map((c) => c.ImageId)),
+    });
+    this.containers = new ContainerManager({
+      layout: this.layout,
+      images: this.images,
+      vms: this.vms,
+      log,
+      defaults: () => ({ vcpus: this.cfg['default-vcpus'] ?? 1, memoryMiB: this.cfg['default-memory-mib'] ?? 256 }),
+    });
+  }
+
+  static async open(root: string, log: Logger): Promise<Engine> {
+    const layout = new RootLayout(root);
+    await fs.mkdir(root, { recursive: true, mode: 0o711 });
+    for (const d of [layout.contentDir, layout.layersDir, layout.containersDir, layout.vmsDir, layout.tmpDir]) {
+      await fs.mkdir(d, { recursive: true, mode: 0o700 });
+    }
+    const cfg = await loadDaemonConfig(layout.daemonJson);
+    const engine = new Engine(root, cfg, log);
+    await engine.containers.init();
+    return engine;
+  }
+
+  get config(): DaemonConfig {
+    return this.cfg;
+  }
+
+  /** Docker's /info document, with kctl's isolation facts under `Isolation`. */
+  async info(): Promise<Record<string, unknown>> {
+    const host = await this.vms.hostInfo();
+    const all = this.containers.list({ all: true });
+    const count = (s: string) => all.filter((c) => c.State.Status === s).length;
+    const images = await this.images.list();
+    return {
+      ID: '',
+      Containers: all.length,
+      ContainersRunning: count('running'),
+      ContainersPaused: count('paused'),
+      ContainersStopped: all.length - count('running') - count('paused'),
+      Images: images.length,
+      Driver: 'overlay2',
+      DockerRootDir: this.layout.root,
+      LoggingDriver: 'json-file',
+      CgroupDriver: 'none',
+      KernelVersion: os.release(),
+      OperatingSystem: await osName(),
+      OSType: 'linux',
+      Architecture: os.machine(),
+      NCPU: os.cpus().length,
+      MemTotal: os.totalmem(),
+      Name: os.hostname(),
+      ServerVersion: KCTL_VERSION,
+      DefaultRuntime: 'kctl',
+      Runtimes: { kctl: { path: 'qemu-microvm' } },
+      RegistryConfig: {
+        Mirrors: this.cfg['registry-mirrors'] ?? [],
+        InsecureRegistryCIDRs: ['127.0.0.0/8'],
+        IndexConfigs: Object.fromEntries((this.cfg['insecure-registries'] ?? []).map((r) => [r, { Name: r, Secure: false }])),
+      },
+      Isolation: {
+        Kind: 'vm',
+        Hypervisor: 'qemu',
+        HypervisorVersion: host.qemu?.version ?? 'not installed',
+        HypervisorPath: host.qemu?.path ?? '',
+        Machine: 'microvm',
+        Accelerator: host.accelerator,
+        AcceleratorReason: host.acceleratorReason,
+        Kernel: host.assets?.kernel ?? 'missing (run `npm run setup`)',
+        KernelKind: host.assets?.kernelKind ?? 'none',
+        Initrd: host.assets?.initrd ?? 'missing (run `npm run setup`)',
+        Virtiofsd: host.virtiofsd?.path ?? 'not installed',
+        TscKHz: host.tscKhz ?? 0,
+        Problems: host.problems,
+        AgentChannel: 'virtio-serial',
+        DefaultVCPUs: this.cfg['default-vcpus'] ?? 1,
+        DefaultMemoryMiB: this.cfg['default-memory-mib'] ?? 256,
+      },
+      KctlSockets: { Grpc: this.layout.grpcSocket, Docker: this.layout.dockerSocket, DockerHost: `unix://${this.layout.dockerSocket}` },
+    };
+  }
+
+  async version(): Promise<{ version: string; apiVersion: string; hypervisorVersion: string }> {
+    const host = await this.vms.hostInfo();
+    return { version: KCTL_VERSION, apiVersion: DOCKER_API_VERSION, hypervisorVersion: host.qemu?.version ?? 'not installed' };
+  }
+
+  /** Leaves VMs running for the next daemon to re-adopt. */
+  async close(): Promise<void> {
+    await this.containers.detachAll();
+  }
+}
+
+async function osName(): Promise<string> {
+  try {
+    const text = await fs.readFile('/etc/os-release', 'utf8');
+    const m = /^PRETTY_NAME="?([^"\n]*)"?/m.exec(text);
+    return m ? m[1] : 'Linux';
+  } catch {
+    return 'Linux';
+  }
+}

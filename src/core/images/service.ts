@@ -1,0 +1,119 @@
+/**
+ * The image side of the core as the APIs see it: list, inspect, pull, load, save, tag, remove,
+ * and the image a new container runs. It composes the content store (verified blobs), the image
+ * store (names), the puller (registries), the layer store (unpacked layers) and the archive codec.
+ */
+import type { Readable, Writable } from 'node:stream';
+import { conflict, notFound } from '../errors.js';
+import type { Logger } from '../util/log.js';
+import type { RootLayout } from '../paths.js';
+import type { ContentStore, ImageConfig, ImageRecord, ImageStore } from './types.js';
+import { familiarizeString, normalizeReference, referenceString } from './reference.js';
+import type { Puller, ProgressEvent, AuthConfig } from './puller.js';
+import type { LayerStore } from './layers.js';
+import { loadArchive, saveArchive } from './archive.js';
+
+const MAX_CONFIG_BYTES = 8 * 1024 * 1024;
+
+export interface ImageServiceOptions {
+  layout: RootLayout;
+  content: ContentStore;
+  images: ImageStore;
+  puller: Puller;
+  layers: LayerStore;
+  log: Logger;
+  /** Ids of images that containers use (rmi refuses them without -f, as Docker does). */
+  inUse: () => Set<string>;
+}
+
+export class ImageService {
+  constructor(private readonly o: ImageServiceOptions) {}
+
+  list(): Promise<ImageRecord[]> {
+    return this.o.images.list();
+  }
+
+  async get(refOrId: string): Promise<ImageRecord> {
+    const img = await this.find(refOrId);
+    if (!img) throw notFound(`No such image: ${refOrId}`);
+    return img;
+  }
+
+  /** Looks up by id, id prefix, or a reference normalised as Docker does (`busybox` -> docker.io/library/busybox:latest). */
+  async find(refOrId: string): Promise<ImageRecord | undefined> {
+    const direct = await this.o.images.resolve(refOrId);
+    if (direct) return direct;
+    try {
+      return await this.o.images.resolve(referenceString(normalizeReference(refOrId)));
+    } catch {
+      return undefined; // not a valid reference: only ids could have matched
+    }
+  }
+
+  byId(id: string): Promise<ImageRecord | undefined> {
+    return this.o.images.resolve(id);
+  }
+
+  async config(img: ImageRecord): Promise<ImageConfig> {
+    const buf = await this.o.content.readBlob(img.id, MAX_CONFIG_BYTES);
+    return JSON.parse(buf.toString('utf8')) as ImageConfig;
+  }
+
+  async resolveForCreate(ref: string, o: { pull: boolean; auth?: unknown; onProgress?: (e: unknown) => void }): Promise<{ record: ImageRecord; config: ImageConfig }> {
+    let record = await this.find(ref);
+    if (!record) {
+      if (!o.pull) throw notFound(`No such image: ${ref}`, { hint: `pull it first: kctl pull ${ref}` });
+      record = await this.pull(ref, { auth: o.auth as AuthConfig | undefined, onProgress: o.onProgress as ((e: ProgressEvent) => void) | undefined });
+    }
+    return { record, config: await this.config(record) };
+  }
+
+  pull(ref: string, o: { platform?: string; auth?: AuthConfig; onProgress?: (e: ProgressEvent) => void; signal?: AbortSignal } = {}): Promise<ImageRecord> {
+    return this.o.puller.pull(ref, o);
+  }
+
+  /** The image's unpacked layers, lowest first (unpacked on first use, once). */
+  lowerDirs(record: ImageRecord): Promise<string[]> {
+    return this.o.layers.ensureUnpacked(record);
+  }
+
+  load(input: Readable): Promise<ImageRecord[]> {
+    return loadArchive(input, { content: this.o.content, images: this.o.images, log: this.o.log });
+  }
+
+  async save(refs: string[], out: Writable, format: 'docker-archive' | 'oci-archive'): Promise<void> {
+    const images = await Promise.all(refs.map((r) => this.get(r)));
+    await saveArchive(images, out, { format, content: this.o.content, refs });
+  }
+
+  async tag(source: string, target: string): Promise<void> {
+    const img = await this.get(source);
+    const ref = normalizeReference(target);
+    if (ref.digest) throw conflict('refusing to create a tag with a digest reference');
+    await this.o.images.put({ ...img, repoTags: [referenceString(ref)], repoDigests: [] });
+  }
+
+  /** Docker's rmi: untag the named tag; delete the image when no tag is left (or with force). */
+  async remove(refOrId: string, force: boolean): Promise<{ untagged: string[]; deleted: string[] }> {
+    const img = await this.get(refOrId);
+    const untagged: string[] = [];
+    const deleted: string[] = [];
+    const byName = !refOrId.startsWith('sha256:') && !img.id.slice(7).startsWith(refOrId);
+    if (byName && img.repoTags.length > 1 && !force) {
+      const ref = referenceString(normalizeReference(refOrId));
+      await this.o.images.untag(ref);
+      return { untagged: [familiarizeString(ref)], deleted };
+    }
+    if (this.o.inUse().has(img.id) && !force) {
+      throw conflict(`conflict: unable to remove repository reference "${refOrId}" (must force) - container is using its referenced image ${img.id.slice(7, 19)}`);
+    }
+    if (!byName && img.repoTags.length > 1 && !force) {
+      throw conflict(`conflict: unable to delete ${img.id.slice(7, 19)} (must be forced) - image is referenced in multiple repositories`);
+    }
+    for (const t of img.repoTags) untagged.push(familiarizeString(t));
+    for (const d of img.repoDigests) untagged.push(familiarizeString(d));
+    await this.o.images.remove(img.id);
+    deleted.push(img.id);
+    return { untagged, deleted };
+  }
+}
