@@ -109,7 +109,7 @@ export class Puller {
     const repo = r.path;
     const source = referenceString(r);
     const tagOrDigest = r.digest ?? r.tag!;
-    emit({ id: r.digest ? r.digest : r.tag, status: `Pulling from ${familiarName(r) === r.path ? r.path : familiarName(r)}` });
+    emit({ id: r.digest ? r.digest : r.tag, status: `Pulling from ${r.path}` });
     log.info('pull started', { from: ep.base, platform: platformString(platform) });
 
     const { top, manifest } = await resolveManifest(client, repo, tagOrDigest, platform, source);
