@@ -163,7 +163,7 @@ export function hostPlatform(): Platform {
 /** Parses `--platform os/arch[/variant]` (also `arch` alone, meaning linux/arch). */
 export function parsePlatform(s: string): Platform {
   const parts = s.trim().toLowerCase().split('/');
-  if (parts.some((p) => !/^[a-z0-9._-]+$/.test(p)) || parts.length > 3) throw invalidArgument(`invalid platform "${printable(s, 60)}"`, { hint: 'write it as os/arch[/variant], e.g. linux/amd64' });
+  if (parts.some((p) => !/^[a-z0-9][a-z0-9._-]*$/.test(p)) || parts.length > 3) throw invalidArgument(`invalid platform "${printable(s, 60)}"`, { hint: 'write it as os/arch[/variant], e.g. linux/amd64' });
   const [os, architecture, variant] = parts.length === 1 ? ['linux', parts[0]] : parts;
   const norm: Record<string, string> = { x86_64: 'amd64', 'x86-64': 'amd64', aarch64: 'arm64', armhf: 'arm', armel: 'arm', i386: '386' };
   return { os, architecture: norm[architecture] ?? architecture, ...(variant ? { variant } : {}) };
