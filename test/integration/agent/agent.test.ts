@@ -97,6 +97,24 @@ test('stdin is relayed, including more data than one flow-control window', { ski
   assert.equal(createHash('sha256').update(r.raw).digest('hex'), createHash('sha256').update(big).digest('hex'));
 });
 
+test('a paused consumer stops the guest from reading output (bounded window), resume delivers the rest', { skip }, async () => {
+  const total = 6 * 1024 * 1024;
+  const p = await vm.client.exec(spec(['sh', '-c', `head -c ${total} /dev/zero; echo done >&2`]));
+  p.pause();
+  let got = 0;
+  let err = '';
+  p.on('stdout', (d: Buffer) => (got += d.length));
+  p.on('stderr', (d: Buffer) => (err += d.toString()));
+  // Give the guest ample time to push everything if it ignored the window (it moves >50 MiB/s).
+  await new Promise((r) => setTimeout(r, 1500));
+  assert.ok(got < total, `received ${got} bytes while paused`);
+  assert.equal(err, '', 'the process is blocked writing stdout, so it has not finished');
+  p.resume();
+  assert.deepEqual(await p.exited, { code: 0 });
+  assert.equal(got, total);
+  assert.equal(err, 'done\n');
+});
+
 test('exec failures: not found (127) vs cannot invoke (126)', { skip }, async () => {
   await assert.rejects(vm.client.exec(spec(['nosuch'])), (e) => isKctlError(e, 'command_not_found') && e.message === 'exec: "nosuch": executable file not found in $PATH');
   await assert.rejects(vm.client.exec(spec(['/nosuch'])), (e) => isKctlError(e, 'command_not_found'));
