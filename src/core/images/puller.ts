@@ -60,6 +60,7 @@ export class Puller {
 
   async pull(ref: string, po: PullOptions = {}): Promise<ImageRecord> {
     const r = normalizeReference(ref);
+    if (po.signal?.aborted) throw new KctlError('canceled', 'pull canceled');
     const platform: Platform = po.platform ? parsePlatform(po.platform) : hostPlatform();
     const cfg = this.o.config();
     const endpoints = this.endpoints(r, cfg);
@@ -204,6 +205,7 @@ export class Puller {
         await this.o.content.ingest({ digest: d.digest, size: d.size }, (offset) => client.openBlob(repo, d.digest, offset), onProgress);
         return;
       } catch (err) {
+        if (signal?.aborted) throw new KctlError('canceled', 'pull canceled', { cause: err });
         const retry = attempt < BLOB_ATTEMPTS && (isKctlError(err, 'unavailable') || isKctlError(err, 'deadline_exceeded'));
         if (!retry) throw err;
         this.o.log.debug('blob download interrupted, resuming', { digest: d.digest, attempt, error: (err as Error).message });

@@ -241,3 +241,12 @@ test('docker.io pulls go to the mirrors first, skipping a dead one', async (t) =
   assert.deepEqual(rec.repoDigests, [`docker.io/library/busybox@${img.manifestDigest}`]);
   assert.ok(mirror.requests.some((r) => r.path === '/v2/library/busybox/manifests/latest'));
 });
+
+test('an aborted pull stops with canceled and stores no image', async (t) => {
+  const { reg, puller, images } = await setup(t);
+  addTestImage(reg, 'z', 'latest', { layerSizes: [3_000_000] });
+  const ac = new AbortController();
+  const p = puller.pull(`${reg.host}/z`, { signal: ac.signal, onProgress: (e) => { if (e.status === 'Downloading') ac.abort(); } });
+  await assert.rejects(p, kind('canceled'));
+  assert.equal((await images.list()).length, 0);
+});
