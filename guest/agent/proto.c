@@ -126,6 +126,9 @@ int kp_parse_spec(const uint8_t *p, size_t n, int is_start, struct kp_spec *out,
     case KT_ROWS: case KT_COLS:
       if (len != 2 || kp_get16(v) == 0) FAIL("record %u must be a non-zero u16", tag);
       break;
+    case KT_CAPS:
+      if (len != 8) FAIL("capabilities must be a u64 mask");
+      break;
     default:
       FAIL("unknown record tag %u", tag);
     }
@@ -147,7 +150,9 @@ int kp_parse_spec(const uint8_t *p, size_t n, int is_start, struct kp_spec *out,
     else if (tag == KT_READONLY_ROOTFS) out->readonly_rootfs = v[0];
     else if (tag == KT_ROWS) out->rows = kp_get16(v);
     else if (tag == KT_COLS) out->cols = kp_get16(v);
+    else if (tag == KT_CAPS) out->caps = (uint64_t)kp_get32(v) << 32 | kp_get32(v + 4);
   }
+  if (!(seen & (1u << KT_CAPS))) out->caps = KP_DEFAULT_CAPS;
   if (out->argc == 0) FAIL("no command given");
   if (out->argv[0][0] == 0) FAIL("empty command");
   if (!out->cwd) out->cwd = "/";

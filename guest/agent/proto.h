@@ -30,7 +30,7 @@ enum kp_type {
 
 enum kp_tag {
   KT_ARG = 1, KT_ENV = 2, KT_CWD = 3, KT_USER = 4, KT_HOSTNAME = 5, KT_TTY = 6, KT_STDIN = 7,
-  KT_ROWS = 8, KT_COLS = 9, KT_ROOTFS_TAG = 10, KT_READONLY_ROOTFS = 11,
+  KT_ROWS = 8, KT_COLS = 9, KT_ROOTFS_TAG = 10, KT_READONLY_ROOTFS = 11, KT_CAPS = 12,
   KT_AGENT_VERSION = 0x100, KT_KERNEL_RELEASE = 0x101, KT_VCPUS = 0x102, KT_MEM_KIB = 0x103,
   KT_BOOT_MS = 0x104, KT_PROCS = 0x105,
 };
@@ -70,7 +70,12 @@ struct kp_spec {
   const char *cwd, *user, *hostname, *rootfs_tag;
   int tty, open_stdin, readonly_rootfs;
   unsigned rows, cols;
+  uint64_t caps; /* capability bounding set; Docker's default set when absent */
 };
+
+/* Docker's default capabilities: CHOWN DAC_OVERRIDE FOWNER FSETID KILL SETGID SETUID SETPCAP
+   NET_BIND_SERVICE NET_RAW SYS_CHROOT MKNOD AUDIT_WRITE SETFCAP. */
+#define KP_DEFAULT_CAPS 0xa80425fbull
 
 int kp_parse_spec(const uint8_t *p, size_t n, int is_start, struct kp_spec *out, char *err, size_t errlen);
 void kp_spec_free(struct kp_spec *s);

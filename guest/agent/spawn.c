@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -61,6 +62,35 @@ static void make_dev(void) {
   (void)!symlink("/proc/self/fd/2", "/dev/stderr");
 }
 
+/* As Docker does: hide kernel interfaces a container has no business with, make others read-only. */
+static void mask_paths(void) {
+  static const char *masked_files[] = {"/proc/kcore", "/proc/keys", "/proc/timer_list", "/proc/sched_debug", "/proc/latency_stats", NULL};
+  static const char *masked_dirs[] = {"/proc/acpi", "/proc/scsi", "/sys/firmware", NULL};
+  static const char *readonly[] = {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger", NULL};
+  for (int i = 0; masked_files[i]; i++)
+    if (mount("/dev/null", masked_files[i], NULL, MS_BIND, NULL) < 0 && errno != ENOENT)
+      fail(KF_FAILED, errno, "mask %s: %s", masked_files[i], strerror(errno));
+  for (int i = 0; masked_dirs[i]; i++)
+    if (mount("tmpfs", masked_dirs[i], "tmpfs", MS_RDONLY, "size=0") < 0 && errno != ENOENT)
+      fail(KF_FAILED, errno, "mask %s: %s", masked_dirs[i], strerror(errno));
+  for (int i = 0; readonly[i]; i++) {
+    if (mount(readonly[i], readonly[i], NULL, MS_BIND | MS_REC, NULL) < 0) {
+      if (errno == ENOENT) continue;
+      fail(KF_FAILED, errno, "bind %s: %s", readonly[i], strerror(errno));
+    }
+    if (mount(NULL, readonly[i], NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+      fail(KF_FAILED, errno, "make %s read-only: %s", readonly[i], strerror(errno));
+  }
+}
+
+static void drop_capabilities(uint64_t keep) {
+  for (int cap = 0; cap < 64; cap++) {
+    if (keep & (1ull << cap)) continue;
+    if (prctl(PR_CAPBSET_READ, cap, 0, 0, 0) < 0) break; /* past the kernel's last capability */
+    if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0) fail(KF_FAILED, errno, "drop capability %d: %s", cap, strerror(errno));
+  }
+}
+
 static void enter_rootfs(const struct child_args *a) {
   const struct kp_spec *s = a->spec;
   if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) fail(KF_FAILED, errno, "make mounts private: %s", strerror(errno));
@@ -73,6 +103,7 @@ static void enter_rootfs(const struct child_args *a) {
   xmount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
   xmount("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, NULL);
   make_dev();
+  mask_paths();
   if (s->readonly_rootfs && mount(NULL, "/", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL) < 0)
     fail(KF_FAILED, errno, "make the root filesystem read-only: %s", strerror(errno));
   const char *h = s->hostname ? s->hostname : "";
@@ -304,6 +335,8 @@ _Noreturn void child_main(const struct child_args *a) {
 
   mkdir_p(s->cwd);
   if (chdir(s->cwd) < 0) fail(KF_FAILED, errno, "chdir to working directory %s: %s", s->cwd, strerror(errno));
+  /* Effective after execve: a root process gets exactly this bounding set, file capabilities too. */
+  drop_capabilities(s->caps);
   gid_t groups[64];
   for (int i = 0; i < u.ngroups; i++) groups[i] = u.groups[i];
   if (setgroups((size_t)u.ngroups, groups) < 0 || setgid(u.gid) < 0 || setuid(u.uid) < 0)

@@ -60,6 +60,7 @@ export const Tag = {
   COLS: 9,
   ROOTFS_TAG: 10,
   READONLY_ROOTFS: 11,
+  CAPS: 12,
   AGENT_VERSION: 0x100,
   KERNEL_RELEASE: 0x101,
   VCPUS: 0x102,
@@ -197,7 +198,12 @@ export interface ProcessSpec {
   stdin: boolean;
   rows?: number;
   cols?: number;
+  /** Capability bounding set as a bit mask (bit n = capability n); Docker's default set when absent. */
+  capabilities?: bigint;
 }
+
+/** Docker's default capability set (CapBnd 00000000a80425fb). */
+export const DEFAULT_CAPABILITIES = 0xa80425fbn;
 
 export interface ContainerSpec extends ProcessSpec {
   hostname: string;
@@ -239,6 +245,12 @@ export function encodeSpec(spec: ProcessSpec | ContainerSpec, isStart: boolean):
     if (v === undefined) continue;
     if (!Number.isInteger(v) || v < 1 || v > 0xffff) throw bad(`terminal ${name} must be between 1 and 65535`);
     recs.push(u16(tag, v));
+  }
+  if (spec.capabilities !== undefined) {
+    if (spec.capabilities < 0n || spec.capabilities > 0xffffffffffffffffn) throw bad('capability mask out of range');
+    const b = Buffer.allocUnsafe(8);
+    b.writeBigUInt64BE(spec.capabilities, 0);
+    recs.push({ tag: Tag.CAPS, value: b });
   }
   if (isStart) {
     const c = spec as ContainerSpec;
@@ -294,6 +306,10 @@ export function decodeSpec(buf: Buffer, isStart: boolean): ContainerSpec {
       case Tag.STDIN: spec.stdin = flag(); break;
       case Tag.ROWS: spec.rows = n16(); break;
       case Tag.COLS: spec.cols = n16(); break;
+      case Tag.CAPS:
+        if (r.value.length !== 8) throw protocolError('capabilities must be a u64 mask');
+        spec.capabilities = r.value.readBigUInt64BE(0);
+        break;
       default: throw protocolError(`unknown record tag ${r.tag}`);
     }
   }

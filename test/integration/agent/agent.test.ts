@@ -136,6 +136,22 @@ test('exec joins the container PID namespace; the agent is invisible', { skip },
   assert.ok(fds.length <= 4, `unexpected fds ${fds.join(',')}`);
 });
 
+test('Docker\'s default capabilities and masked kernel interfaces', { skip }, async () => {
+  const status = (await run(['cat', '/proc/self/status'])).stdout;
+  assert.match(status, /^CapBnd:\s+00000000a80425fb$/m);
+  assert.match(status, /^CapEff:\s+00000000a80425fb$/m);
+  const app = (await run(['cat', '/proc/self/status'], { user: 'app' })).stdout;
+  assert.match(app, /^CapEff:\s+0000000000000000$/m);
+  const extra = (await run(['cat', '/proc/self/status'], { capabilities: 0xa80425fbn | (1n << 21n) })).stdout;
+  assert.match(extra, /^CapBnd:\s+00000000a82425fb$/m);
+  assert.equal((await run(['cat', '/proc/kcore'])).stdout, '');
+  const w = await run(['sh', '-c', 'echo 1 > /proc/sys/kernel/panic']);
+  assert.notEqual(w.exit.code, 0);
+  assert.match(w.stderr, /Read-only file system/);
+  const m = await run(['mount', '-t', 'tmpfs', 'x', '/mnt']);
+  assert.notEqual(m.exit.code, 0, 'no CAP_SYS_ADMIN by default');
+});
+
 test('SIGTERM to an exec process reports 128+15', { skip }, async () => {
   const p = await vm.client.exec(spec(['sleep', '100']));
   p.signal(15);

@@ -36,6 +36,7 @@ const base: ContainerSpec = {
   hostname: 'web-1',
   rootfsTag: 'rootfs',
   readonlyRootfs: true,
+  capabilities: 0xa80425fbn | (1n << 21n),
 };
 
 const protocolErr = (e: unknown) => isKctlError(e, 'unavailable') && /guest agent protocol error/.test(e.message);
