@@ -542,6 +542,35 @@ static void write_channel(void) {
 
 /* ---- boot ---- */
 
+/*
+ * For kernels that build virtio-console / virtio-fs as modules (Debian's stock kernel as a fallback):
+ * load /lib/kctl-modules/<name> for each line of /lib/kctl-modules/order, in order, then delete them.
+ */
+#define MODDIR "/lib/kctl-modules"
+static void load_modules(void) {
+  int fd = open(MODDIR "/order", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return;
+  static char order[16384];
+  ssize_t n = read(fd, order, sizeof order - 1);
+  close(fd);
+  unlink(MODDIR "/order");
+  if (n <= 0) return;
+  order[n] = 0;
+  for (char *line = order, *next; line && *line; line = next) {
+    next = strchr(line, '\n');
+    if (next) *next++ = 0;
+    if (!*line || *line == '#') continue;
+    if (strchr(line, '/') || strlen(line) > 128) { logmsg("module name \"%.40s\" refused", line); continue; }
+    char path[192];
+    snprintf(path, sizeof path, MODDIR "/%.128s", line);
+    int mfd = open(path, O_RDONLY | O_CLOEXEC);
+    if (mfd < 0) { logmsg("module %s: %s", line, strerror(errno)); continue; }
+    if (syscall(SYS_finit_module, mfd, "", 0) < 0 && errno != EEXIST) logmsg("load module %s: %s", line, strerror(errno));
+    close(mfd);
+    unlink(path);
+  }
+}
+
 static void remove_initramfs(void) {
   /* Leave nothing of the initramfs behind the container's root: the bottom mount stays empty. */
   unlink("/init");
@@ -604,6 +633,7 @@ static void read_boot_ms(void) {
 
 int main(void) {
   if (getpid() != 1) { fprintf(stderr, "kctl-agent runs as PID 1 inside a kctl VM\n"); return 2; }
+  load_modules();
   early_mounts();
   read_boot_ms();
   for (int i = 0; i < MAX_PROCS; i++) procs[i].in_fd = procs[i].out_fd = procs[i].err_fd = procs[i].setup_fd = -1;
