@@ -172,7 +172,8 @@ async function runHelper(name: string, action: 'get' | 'store' | 'erase', input:
   return new Promise((resolve, reject) => {
     let child;
     try {
-      child = spawn(prog, [action], { stdio: ['pipe', 'pipe', 'pipe'] });
+      // Own process group, so a helper that forks can be stopped as a whole on timeout.
+      child = spawn(prog, [action], { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
     } catch (err) {
       reject(unavailable(`cannot run ${prog}: ${(err as Error).message}`));
       return;
@@ -182,7 +183,13 @@ async function runHelper(name: string, action: 'get' | 'store' | 'erase', input:
     let done = false;
     const finish = (fn: () => void) => { if (!done) { done = true; clearTimeout(timer); fn(); } };
     const timer = setTimeout(() => {
-      child.kill('SIGKILL');
+      try {
+        if (child.pid) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        child.kill('SIGKILL');
+      }
+      child.stdout.destroy();
+      child.stderr.destroy();
       finish(() => reject(deadlineExceeded(`credential helper ${prog} did not answer within ${Math.round(timeoutMs / 1000)}s`, { hint: 'check the helper (is a keychain prompt waiting?), or remove "credsStore" from the docker config' })));
     }, timeoutMs);
     child.stdout.on('data', (c: Buffer) => { if (out.length < HELPER_MAX_OUTPUT) out += c.toString('utf8'); });
