@@ -7,11 +7,12 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { release } from 'node:os';
 import { existsSync } from 'node:fs';
+import net from 'node:net';
 import { createHash, randomBytes } from 'node:crypto';
 
 import { AgentClient, type AgentProcess } from '../../../src/core/agent/client.js';
 import { isKctlError } from '../../../src/core/errors.js';
-import type { ProcessSpec } from '../../../src/core/agent/protocol.js';
+import { FrameDecoder, MsgType, decodeError, type ProcessSpec } from '../../../src/core/agent/protocol.js';
 import { bootVm, initramfs, kernel, type TestVm } from './launcher.js';
 
 const skip = !existsSync(kernel) || !existsSync(initramfs) ? 'guest/out/vmlinux or initramfs.cpio missing (run guest/build-initramfs.sh)' : false;
@@ -202,6 +203,35 @@ test('a reconnecting host gets HELLO again and the state of every process', { sk
   init = initAgain;
 });
 
+test('a malformed frame gets a fatal ERROR; the agent survives and a new host can reconnect', { skip }, async () => {
+  vm.client.close();
+  await new Promise((r) => (vm.client.closed ? r(null) : vm.client.once('close', r)));
+  await new Promise((r) => setTimeout(r, 100)); // let the guest see the hang-up (not an assertion)
+  const raw = net.createConnection(`${vm.dir}/agent.sock`);
+  const frames: { type: number; payload: Buffer }[] = [];
+  const dec = new FrameDecoder();
+  const got = new Promise<{ fatal: boolean; message: string }>((resolve, reject) => {
+    raw.on('data', (d: Buffer) => {
+      for (const f of dec.push(d)) {
+        frames.push(f);
+        if (f.type === MsgType.HELLO) raw.write(Buffer.from([0, 0, 0, 7, MsgType.HELLO_ACK, 0, 0, 0, 0, 0, 1]));
+        if (f.type === MsgType.HELLO) raw.write(Buffer.from([0xff, 0xff, 0xff, 0xff, 1, 2, 3]));
+        if (f.type === MsgType.ERROR) resolve(decodeError(f.payload));
+      }
+    });
+    raw.on('error', reject);
+  });
+  const err = await got;
+  raw.destroy();
+  assert.equal(err.fatal, true);
+  assert.match(err.message, /frame length/);
+  vm.client = await AgentClient.connect(`${vm.dir}/agent.sock`, { timeoutMs: 15_000 });
+  const again = vm.client.processes().find((q) => q.id === 1);
+  assert.ok(again && !again.hasExited, 'the container is still running');
+  init = again;
+  assert.equal((await run(['echo', 'still here'])).stdout, 'still here\n');
+});
+
 test('when the container init dies the container is over; shutdown powers the VM off', { skip }, async () => {
   init.signal(9);
   assert.deepEqual(await init.exited, { code: 137, signal: 9 });
@@ -213,4 +243,17 @@ test('when the container init dies the container is over; shutdown powers the VM
     vm.qemu.once('exit', (c) => { clearTimeout(t); res(c); });
   });
   assert.equal(code, 0, `QEMU did not exit cleanly; console:\n${vm.consoleLog().slice(-2000)}`);
+});
+
+test('a read-only root and the init\'s own exit code, in a second VM', { skip }, async () => {
+  const vm2 = await bootVm((fn) => cleanups.push(fn));
+  const p = await vm2.client.startContainer({
+    ...spec(['sh', '-c', 'touch /x 2>&1; echo "tty=$(tty)"; exit 5']), hostname: 'ro', rootfsTag: 'rootfs', readonlyRootfs: true,
+  });
+  let out = '';
+  p.on('stdout', (d: Buffer) => (out += d.toString()));
+  assert.deepEqual(await p.exited, { code: 5 });
+  assert.match(out, /Read-only file system/);
+  assert.match(out, /tty=not a tty/);
+  await vm2.client.shutdown(15_000);
 });
