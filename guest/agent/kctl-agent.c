@@ -286,7 +286,8 @@ static void start_process(uint32_t id, const uint8_t *payload, uint32_t len, int
     return;
   }
   if (is_init && (init_pid || container_over)) { send_start_failed(id, KF_INVALID, 0, "the container was already started"); goto out; }
-  if (!is_init && (!init_pid || container_over)) { send_start_failed(id, KF_NOT_RUNNING, 0, "the container is not running"); goto out; }
+  struct proc *initp = find_proc(1);
+  if (!is_init && (!init_pid || container_over || !initp || initp->state != P_RUNNING)) { send_start_failed(id, KF_NOT_RUNNING, 0, "the container is not running"); goto out; }
   for (int i = 0; i < MAX_PROCS; i++)
     if (procs[i].state == P_FREE) { p = &procs[i]; break; }
   if (!p) { send_start_failed(id, KF_FAILED, EAGAIN, "too many processes in this VM"); goto out; }
@@ -436,7 +437,7 @@ static void pump_stdin(struct proc *p) {
     if (n < 0) { p->inlen = 0; close_fd(&p->in_fd); return; } /* EPIPE: the reader is gone */
     memmove(p->inbuf, p->inbuf + n, p->inlen - (size_t)n);
     p->inlen -= (size_t)n;
-    if (connected && acked) send_u32(KP_CREDIT, p->id, (uint32_t)n);
+    if (connected) send_u32(KP_CREDIT, p->id, (uint32_t)n);
   }
   if (p->inlen == 0 && p->in_close_pending) {
     if (p->tty) { static const uint8_t eot = 4; (void)!write(fd, &eot, 1); p->in_close_pending = 0; }
@@ -642,20 +643,28 @@ int main(void) {
   sigset_t mask;
   sigemptyset(&mask);
   sigaddset(&mask, SIGCHLD);
+  sigaddset(&mask, SIGIO); /* the port signals host connects and disconnects while O_ASYNC is set */
   sigprocmask(SIG_BLOCK, &mask, NULL);
   int sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
   if (kp_dec_init(&dec) < 0 || sfd < 0 || own_pidns < 0) { logmsg("cannot initialise: %s", strerror(errno)); power_off(); }
   chan = open_port();
   if (chan < 0) { logmsg("no virtio-serial port named %s: is the VM missing its agent channel?", PORT_NAME); power_off(); }
 
+  int async_on = 0;
   struct pollfd pfd[2 + 4 * MAX_PROCS];
   struct { struct proc *p; int which; } who[2 + 4 * MAX_PROCS];
   for (;;) {
     if (!connected) {
+      if (!async_on) { fcntl(chan, F_SETOWN, getpid()); fcntl(chan, F_SETFL, fcntl(chan, F_GETFL) | O_ASYNC); async_on = 1; }
       struct pollfd c = {chan, POLLIN | POLLOUT, 0};
-      if (poll(&c, 1, 0) >= 0 && !(c.revents & POLLHUP)) on_connect();
+      if (poll(&c, 1, 0) >= 0 && !(c.revents & POLLHUP)) {
+        fcntl(chan, F_SETFL, fcntl(chan, F_GETFL) & ~O_ASYNC); /* data would raise SIGIO too */
+        async_on = 0;
+        on_connect();
+      }
     }
-    int n = 0, timeout = connected ? -1 : 100;
+    /* While disconnected SIGIO wakes us on a connect; the 1 s poll is only a safety net. */
+    int n = 0, timeout = connected ? -1 : 1000;
     long long now = now_ms();
     pfd[n] = (struct pollfd){sfd, POLLIN, 0}; who[n].p = NULL; who[n++].which = 0;
     if (connected) {
@@ -697,6 +706,7 @@ int main(void) {
       }
       case 1:
         if (r & POLLHUP) { connected = 0; logmsg("host disconnected"); break; }
+        if (!connected) break;
         if (r & POLLOUT) write_channel();
         if (r & POLLIN) read_channel();
         break;
