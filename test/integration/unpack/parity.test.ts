@@ -33,8 +33,9 @@ function withMtimes(root: string, lines: string[]): string[] {
   });
 }
 
-for (const [name, key] of [['multi-layer', 'KCTL_FIXTURE_LAYERS'], ['busybox', 'KCTL_FIXTURE_BUSYBOX']] as const) {
-  test(`the overlay of kctl's layers equals umoci's rootfs for the ${name} fixture`, { skip }, async (t) => {
+for (const [name, key] of [['multi-layer', 'KCTL_FIXTURE_LAYERS'], ['busybox', 'KCTL_FIXTURE_BUSYBOX'], ['nginx', 'KCTL_FIXTURE_NGINX']] as const) {
+  const why = skip || (fx && !fx[key] ? `no ${name} fixture: test/fixtures/build-images.sh${name === 'nginx' ? ' --nginx' : ''}` : false);
+  test(`the overlay of kctl's layers equals umoci's rootfs for the ${name} fixture`, { skip: why, timeout: 300_000 }, async (t) => {
     const base = fs.mkdtempSync(path.join(os.tmpdir(), 'kctl-parity-'));
     const layout = new RootLayout(path.join(base, 'root'));
     const id = 'parity' + process.pid;

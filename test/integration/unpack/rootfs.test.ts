@@ -93,6 +93,34 @@ test('an image without layers gets an empty lower directory', { skip }, async (t
   await removeRootfs(layout, id);
 });
 
+test('a directory deleted in one layer and recreated in a later one shows none of the old contents', { skip }, async (t) => {
+  const { layout, id, base } = await setup(t);
+  const { makeTar, sha256 } = await import('../../fixtures/hostile/tar.js');
+  const { MediaTypes } = await import('../../../src/core/images/types.js');
+  const { gzipSync } = await import('node:zlib');
+  const content = new FsContentStore(layout.contentDir);
+  const tars = [
+    makeTar([{ name: 'a/b/c/bar', data: 'lowest' }, { name: 'a/b/keep-no', data: 'lowest' }]),
+    makeTar([{ name: 'a/', type: 'dir' }, { name: 'a/.wh.b' }]),
+    makeTar([{ name: 'a/b/c/foo', data: 'recreated' }]),
+  ];
+  const layers = [];
+  for (const tar of tars) {
+    const gz = gzipSync(tar);
+    layers.push({ mediaType: MediaTypes.ociLayerGzip, digest: await content.putBuffer(gz), size: gz.length });
+  }
+  const img = {
+    id: sha256(Buffer.from(base)), repoTags: [], repoDigests: [], manifestDigest: '', manifestMediaType: MediaTypes.ociManifest,
+    layers, diffIds: tars.map((x) => sha256(x)), size: 0, created: '', loadedAt: '', platform: { architecture: 'amd64', os: 'linux' },
+  };
+  const dirs = await new LayerStore({ layout, content, log: nullLogger }).ensureUnpacked(img);
+  const plan = await prepareRootfs(layout, id, dirs);
+  await mountRootfs(plan);
+  assert.deepEqual(fs.readdirSync(path.join(plan.mergedDir, 'a/b')), ['c']);
+  assert.deepEqual(fs.readdirSync(path.join(plan.mergedDir, 'a/b/c')), ['foo']);
+  await removeRootfs(layout, id);
+});
+
 function waitFor(cond: () => boolean, ms: number, what: string): Promise<void> {
   const until = Date.now() + ms;
   return new Promise((resolve, reject) => {
