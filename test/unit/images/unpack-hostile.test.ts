@@ -92,3 +92,30 @@ test('kctl-untar refuses to start without a layer directory', { skip }, () => {
   const r2 = spawnSync(bin, ['/nonexistent/kctl-layer'], { input: Buffer.alloc(0), timeout: 10_000 });
   assert.equal(r2.status, 6);
 });
+
+/** Reads an xattr without following symlinks (Node has no xattr API; Python's os module does). */
+function getXattr(p: string, name: string): string | undefined {
+  const r = spawnSync('python3', ['-c', 'import os,sys\ntry: sys.stdout.buffer.write(os.getxattr(sys.argv[1], sys.argv[2], follow_symlinks=False))\nexcept OSError: sys.exit(3)', p, name]);
+  return r.status === 0 ? r.stdout.toString('latin1') : undefined;
+}
+
+test('xattrs: capabilities and user.* applied, opaque only from the marker, others dropped', { skip }, (t) => {
+  const c = setup(t);
+  // A valid VFS_CAP_REVISION_2 blob granting cap_net_bind_service (bit 10) permitted+effective.
+  const cap = Buffer.alloc(20);
+  cap.writeUInt32LE(0x02000001, 0);
+  cap.writeUInt32LE(1 << 10, 4);
+  const tar = makeTar([
+    { name: 'bin/ping', data: 'x', mode: 0o755, pax: { 'SCHILY.xattr.security.capability': cap.toString('latin1'), 'SCHILY.xattr.user.note': 'kept' } },
+    { name: 'etc/', type: 'dir', pax: { 'SCHILY.xattr.security.selinux': 'system_u:object_r:etc_t:s0' } },
+    { name: 'opq/x', data: 'x' },
+    { name: 'opq/.wh..wh..opq' },
+  ]);
+  const r = spawnSync(bin, [c.root], { input: tar, timeout: 60_000 });
+  assert.equal(r.status, 0, r.stderr.toString());
+  assert.equal(getXattr(path.join(c.root, 'bin/ping'), 'user.note'), 'kept');
+  assert.equal(Buffer.from(getXattr(path.join(c.root, 'bin/ping'), 'security.capability') ?? '', 'latin1').readUInt32LE(4), 1 << 10);
+  assert.equal(getXattr(path.join(c.root, 'opq'), 'trusted.overlay.opaque'), 'y');
+  assert.equal(getXattr(path.join(c.root, 'bin'), 'trusted.overlay.opaque'), undefined);
+  assert.notEqual(getXattr(path.join(c.root, 'etc'), 'security.selinux'), 'system_u:object_r:etc_t:s0', 'other namespaces are not copied from the image');
+});
