@@ -6,6 +6,9 @@
  * native/out/kctl-untar, which chroots into the layer directory before it reads a byte and applies
  * the entries there. Node never touches a path that came from the image. A layer whose DiffID
  * differs from the image config's, or that breaks a bound, is refused and its directory removed.
+ *
+ * zstd goes through the `zstd` program rather than the pure-JS fzstd: on a 136 MB layer (the
+ * nginx test image) zstd -d took 0.13 s, fzstd 0.62 s, and zlib's gunzip of the same layer 0.43 s.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
