@@ -204,9 +204,20 @@ static struct proc *find_proc(uint32_t id) {
   return NULL;
 }
 
+/*
+ * Discards host data still buffered in the port: it was sent by a host that has gone (it can arrive
+ * together with the hang-up). A new host sends nothing before it has our HELLO.
+ */
+static void drain_stale_input(void) {
+  static uint8_t junk[4096];
+  for (int i = 0; i < 1024; i++)
+    if (read(chan, junk, sizeof junk) <= 0) break;
+}
+
 /* The host (re)connected: the new connection starts with HELLO and the state of every process. */
 static void on_connect(void) {
   connected = 1; acked = 0; poisoned = 0;
+  drain_stale_input();
   kp_dec_reset(&dec);
   struct oframe *keep = NULL, *kt = NULL, *f = oq_head;
   if (f && f->off > 0) { /* half-written to the previous host */
@@ -417,15 +428,18 @@ static void reap(void) {
 
 static void pump_output(struct proc *p, int *fdp, uint8_t type) {
   static uint8_t buf[65536];
-  size_t room = OUT_WINDOW > p->inflight ? OUT_WINDOW - p->inflight : 0;
-  if (room == 0) return;
-  if (room > sizeof buf) room = sizeof buf;
-  ssize_t n = read(*fdp, buf, room);
-  if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
-  if (n <= 0) { close_fd(fdp); return; } /* EOF; EIO on a pty master once the terminal is gone */
-  send_frame(type, p->id, buf, (size_t)n);
-  p->inflight += (size_t)n;
-  if (p->state == P_EXITED) p->deadline = now_ms() + DRAIN_MS;
+  for (int round = 0; round < 4 && *fdp >= 0; round++) {
+    size_t room = OUT_WINDOW > p->inflight ? OUT_WINDOW - p->inflight : 0;
+    if (room == 0) return;
+    if (room > sizeof buf) room = sizeof buf;
+    ssize_t n = read(*fdp, buf, room);
+    if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
+    if (n <= 0) { close_fd(fdp); return; } /* EOF; EIO on a pty master once the terminal is gone */
+    send_frame(type, p->id, buf, (size_t)n);
+    p->inflight += (size_t)n;
+    if (p->state == P_EXITED) p->deadline = now_ms() + DRAIN_MS;
+    if ((size_t)n < room) return; /* drained for now */
+  }
 }
 
 static void pump_stdin(struct proc *p) {
@@ -526,18 +540,36 @@ static void read_channel(void) {
   }
 }
 
+/*
+ * Writes queued frames, several per write(): the port driver copies at most 32 KiB per call and each
+ * call costs the VM an exit to the host, so small frames are gathered into one buffer.
+ */
 static void write_channel(void) {
+  static uint8_t stage[32 * 1024];
   while (oq_head) {
-    struct oframe *f = oq_head;
-    ssize_t n = write(chan, f->data + f->off, f->len - f->off);
+    size_t len = 0;
+    for (struct oframe *f = oq_head; f && len < sizeof stage; f = f->next) {
+      size_t take = f->len - f->off;
+      if (take > sizeof stage - len) take = sizeof stage - len;
+      memcpy(stage + len, f->data + f->off, take);
+      len += take;
+    }
+    ssize_t n = write(chan, stage, len);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return; /* EAGAIN: the host is slow or gone */
-    f->off += (size_t)n;
-    if (f->off < f->len) return;
-    oq_head = f->next;
-    if (!oq_head) oq_tail = NULL;
-    if (!is_data(f->type)) oq_ctl_bytes -= f->len;
-    free(f);
+    if (n <= 0) return; /* EAGAIN: the host is slow or gone */
+    size_t done = (size_t)n;
+    while (done > 0 && oq_head) {
+      struct oframe *f = oq_head;
+      size_t take = f->len - f->off < done ? f->len - f->off : done;
+      f->off += take;
+      done -= take;
+      if (f->off < f->len) break;
+      oq_head = f->next;
+      if (!oq_head) oq_tail = NULL;
+      if (!is_data(f->type)) oq_ctl_bytes -= f->len;
+      free(f);
+    }
+    if ((size_t)n < len) return;
   }
 }
 
@@ -705,8 +737,14 @@ int main(void) {
         break;
       }
       case 1:
-        if (r & POLLHUP) { connected = 0; logmsg("host disconnected"); break; }
-        if (!connected) break;
+        if (r & POLLHUP) {
+          /* What the host sent before hanging up still counts (a last SIGNAL, say): handle it. */
+          for (int k = 0; k < 64 && connected && !poisoned && oq_ctl_bytes < CTL_QUEUE_MAX; k++) read_channel();
+          connected = 0;
+          drain_stale_input();
+          logmsg("host disconnected");
+          break;
+        }
         if (r & POLLOUT) write_channel();
         if (r & POLLIN) read_channel();
         break;

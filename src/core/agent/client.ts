@@ -143,7 +143,7 @@ export class AgentProcess extends EventEmitter {
   /** @internal */
   onOutput(type: number, data: Buffer): void {
     if (this.paused) this.uncredited += data.length;
-    else this.client.send(MsgType.CREDIT, this.id, u32(data.length));
+    else this.client.credit(this.id, data.length);
     this.emit(type === MsgType.STDOUT ? 'stdout' : 'stderr', data);
   }
 
@@ -400,6 +400,21 @@ export class AgentClient extends EventEmitter {
 
   close(): void {
     this.sock.destroy();
+  }
+
+  private credits = new Map<number, number>();
+  private creditFlush = false;
+
+  /** @internal Credits are gathered and sent once per event-loop turn: fewer, larger frames to the guest. */
+  credit(id: number, n: number): void {
+    this.credits.set(id, (this.credits.get(id) ?? 0) + n);
+    if (this.creditFlush) return;
+    this.creditFlush = true;
+    setImmediate(() => {
+      this.creditFlush = false;
+      for (const [pid, bytes] of this.credits) this.send(MsgType.CREDIT, pid, u32(bytes));
+      this.credits.clear();
+    });
   }
 
   /** @internal */
