@@ -390,6 +390,7 @@ static void handle_setup(struct proc *p) {
       p->state = P_EXITED; /* reaped silently, never reported as started */
       if (p->is_init) init_pid = 0; /* the container never started: START may be retried */
       close_fd(&p->setup_fd);
+      close_fd(&p->in_fd); close_fd(&p->out_fd); close_fd(&p->err_fd);
       p->id = 0;
       return;
     }
@@ -448,7 +449,12 @@ static void pump_stdin(struct proc *p) {
   if (p->inlen > 0) {
     ssize_t n = write(fd, p->inbuf, p->inlen);
     if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
-    if (n < 0) { p->inlen = 0; close_fd(&p->in_fd); return; } /* EPIPE: the reader is gone */
+    if (n < 0) { /* EPIPE: the reader is gone; give the host its window back */
+      if (connected) send_u32(KP_CREDIT, p->id, (uint32_t)p->inlen);
+      p->inlen = 0;
+      close_fd(&p->in_fd);
+      return;
+    }
     memmove(p->inbuf, p->inbuf + n, p->inlen - (size_t)n);
     p->inlen -= (size_t)n;
     if (connected) send_u32(KP_CREDIT, p->id, (uint32_t)n);
@@ -707,7 +713,7 @@ int main(void) {
     }
     for (int i = 0; i < MAX_PROCS; i++) {
       struct proc *p = &procs[i];
-      if (p->state == P_FREE || p->state == P_DONE) continue;
+      if (p->state == P_FREE || p->state == P_DONE || p->id == 0) continue;
       if (p->setup_fd >= 0) { pfd[n] = (struct pollfd){p->setup_fd, POLLIN, 0}; who[n].p = p; who[n++].which = 2; }
       if (p->setup_fd >= 0 && p->state == P_STARTING) continue;
       int credit = p->inflight < OUT_WINDOW;

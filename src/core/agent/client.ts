@@ -157,8 +157,10 @@ export class AgentProcess extends EventEmitter {
   onExit(info: ExitInfo): void {
     if (this.exitInfo) return;
     this.exitInfo = info;
+    const blocked = this.stdinQueued >= STDIN_WINDOW;
     this.stdinQueue = [];
     this.stdinQueued = 0;
+    if (blocked) this.emit('drain'); // wake writers; further writes return false
     this.resolveExit(info);
     this.emit('exit', info);
   }
