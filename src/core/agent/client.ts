@@ -15,7 +15,6 @@ import {
   HEADER_BYTES,
   MAX_PAYLOAD,
   MsgType,
-  OUTPUT_WINDOW,
   PROTOCOL_VERSION,
   STDIN_WINDOW,
   decodeError,
@@ -203,8 +202,9 @@ interface PendingStart {
 
 /** The connection to one VM's agent. Event 'close' (Error | undefined): the channel dropped. */
 export class AgentClient extends EventEmitter {
-  facts!: GuestFacts;
-  closed = false;
+  private guestFacts?: GuestFacts;
+  private isClosed = false;
+  private fatal?: Error;
   private readonly decoder = new FrameDecoder();
   private readonly procs = new Map<number, AgentProcess>();
   private readonly pending = new Map<number, PendingStart>();
@@ -212,6 +212,16 @@ export class AgentClient extends EventEmitter {
   private nextId = 2;
   private readonly log: Logger;
   private readonly startTimeoutMs: number;
+
+  /** What the guest reported in its HELLO. */
+  get facts(): GuestFacts {
+    return this.guestFacts!;
+  }
+
+  /** True once the channel dropped (the VM died, QEMU exited, or close() was called). */
+  get closed(): boolean {
+    return this.isClosed;
+  }
 
   private constructor(private readonly sock: net.Socket, opts: ConnectOptions) {
     super();
@@ -268,7 +278,7 @@ export class AgentClient extends EventEmitter {
                 hint: 'rebuild the guest initramfs (guest/build-initramfs.sh) with this kctl version',
               });
             }
-            this.facts = hello.facts;
+            this.guestFacts = hello.facts;
             this.send(MsgType.HELLO_ACK, 0, Buffer.from([PROTOCOL_VERSION >> 8, PROTOCOL_VERSION & 0xff]));
             expectStates = hello.procs;
           } else if (f.type === MsgType.PROC_STATE) {
@@ -435,8 +445,6 @@ export class AgentClient extends EventEmitter {
     }
   }
 
-  private fatal?: Error;
-
   private handleFrame(f: Frame): void {
     const p = this.procs.get(f.id);
     switch (f.type) {
@@ -491,8 +499,8 @@ export class AgentClient extends EventEmitter {
   }
 
   private onClose(): void {
-    if (this.closed) return;
-    this.closed = true;
+    if (this.isClosed) return;
+    this.isClosed = true;
     const err = this.fatal ?? unavailable('the VM agent channel closed', { hint: 'the VM exited or was killed; see its console log' });
     for (const [, w] of this.pending) {
       clearTimeout(w.timer);
@@ -541,5 +549,3 @@ function connectWithRetry(path: string, deadline: number): Promise<net.Socket> {
     attempt();
   });
 }
-
-export { OUTPUT_WINDOW };
