@@ -320,7 +320,7 @@ _Noreturn void child_main(const struct child_args *a) {
   char msg[300];
   struct kp_user u;
   char *pw = read_idfile("/etc/passwd"), *gr = read_idfile("/etc/group");
-  if (kp_resolve_user(s->user, pw, gr, &u, msg, sizeof msg) < 0) fail(KF_FAILED, EINVAL, "%s", msg);
+  if (kp_resolve_user(s->user, pw, gr, &u, msg, sizeof msg) < 0) fail(KF_INVALID, EINVAL, "%s", msg);
 
   /* Environment: the given entries, plus PATH and HOME when absent (as Docker does). */
   static char *envp[KP_MAX_ENV + 3];

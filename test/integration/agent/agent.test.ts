@@ -79,7 +79,10 @@ test('uname, id, hostname, pwd and env inside the container', { skip }, async ()
   assert.equal((await run(['pwd'], { cwd: '/made/by/agent' })).stdout.trim(), '/made/by/agent');
   const env = await run(['sh', '-c', 'echo "$FOO|$HOME|$PATH"'], { env: ['FOO=bar baz'], user: 'app' });
   assert.equal(env.stdout.trim(), 'bar baz|/home/app|/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin');
-  await assert.rejects(vm.client.exec(spec(['id'], { user: 'nosuchuser' })), (e) => isKctlError(e) && /unable to find user nosuchuser/.test(e.message));
+  await assert.rejects(vm.client.exec(spec(['id'], { user: 'nosuchuser' })), (e) => isKctlError(e, 'invalid_argument') && /unable to find user nosuchuser/.test(e.message));
+  // An id that would wrap to 0 is not a number to the agent, and no such user exists.
+  await assert.rejects(vm.client.exec(spec(['id'], { user: '4294967296:0' })), (e) => isKctlError(e, 'invalid_argument') && /unable to find user 4294967296/.test(e.message));
+  await assert.rejects(vm.client.exec(spec(['id'], { user: 'app:nosuchgroup' })), (e) => isKctlError(e, 'invalid_argument') && /unable to find group nosuchgroup/.test(e.message));
 });
 
 test('exit codes, stderr kept apart from stdout', { skip }, async () => {
