@@ -15,7 +15,11 @@ import { isKctlError } from '../../../src/core/errors.js';
 import { FrameDecoder, MsgType, decodeError, type ProcessSpec } from '../../../src/core/agent/protocol.js';
 import { bootVm, initramfs, kernel, type TestVm } from './launcher.js';
 
-const skip = !existsSync(kernel) || !existsSync(initramfs) ? 'guest/out/vmlinux or initramfs.cpio missing (run guest/build-initramfs.sh)' : false;
+const skip =
+  process.getuid?.() !== 0 ? 'needs root (virtiofsd)'
+  : !existsSync('/usr/lib/qemu/virtiofsd') ? 'virtiofsd not installed (qemu-system-common)'
+  : !existsSync(kernel) || !existsSync(initramfs) ? 'guest/out/vmlinux or initramfs.cpio missing (run guest/build-initramfs.sh)'
+  : false;
 
 let vm: TestVm;
 const cleanups: (() => Promise<void>)[] = [];
