@@ -9,10 +9,13 @@ import type { Clients } from './client.js';
 import type { AttachInput } from '../api/gen/kctl/v1/AttachInput.js';
 import type { AttachOutput__Output } from '../api/gen/kctl/v1/AttachOutput.js';
 import type { Isolation__Output } from '../api/gen/kctl/v1/Isolation.js';
+import type { ExecOpen } from '../api/gen/kctl/v1/ExecOpen.js';
 
 export interface AttachOptions {
+  /** The container (attach) or the exec's open message (exec). */
   id: string;
   start: boolean;
+  exec?: ExecOpen;
   stdin: boolean;
   tty: boolean;
   /** Close the container's stdin when ours ends (run -i without -t). */
@@ -27,7 +30,7 @@ const DEFAULT_DETACH = [0x10, 0x11]; // ctrl-p ctrl-q
 
 export function attach(c: Clients, o: AttachOptions): Promise<AttachResult> {
   return new Promise<AttachResult>((resolve, reject) => {
-    const stream = c.containers.Attach() as ClientDuplexStream<AttachInput, AttachOutput__Output>;
+    const stream = (o.exec ? c.containers.Exec() : c.containers.Attach()) as ClientDuplexStream<AttachInput, AttachOutput__Output>;
     const stdin = process.stdin;
     const raw = o.tty && o.stdin && stdin.isTTY;
     let result: AttachResult | undefined;
@@ -46,7 +49,8 @@ export function attach(c: Clients, o: AttachOptions): Promise<AttachResult> {
     };
 
     const size = () => (process.stdout.isTTY ? { rows: process.stdout.rows, cols: process.stdout.columns } : { rows: 0, cols: 0 });
-    stream.write({ open: { id: o.id, stdin: o.stdin, stdout: true, stderr: true, start: o.start, stdinOnce: o.stdinOnce, ...(o.tty ? size() : {}) } });
+    if (o.exec) stream.write({ open: { ...o.exec, ...(o.tty ? size() : {}) } } as AttachInput);
+    else stream.write({ open: { id: o.id, stdin: o.stdin, stdout: true, stderr: true, start: o.start, stdinOnce: o.stdinOnce, ...(o.tty ? size() : {}) } });
 
     stream.on('data', (m: AttachOutput__Output) => {
       if (m.msg === 'stdout') process.stdout.write(m.stdout!);

@@ -13,6 +13,8 @@ import type { CreateContainerRequest as _kctl_v1_CreateContainerRequest, CreateC
 import type { CreateContainerResponse as _kctl_v1_CreateContainerResponse, CreateContainerResponse__Output as _kctl_v1_CreateContainerResponse__Output } from './kctl/v1/CreateContainerResponse.js';
 import type { DataChunk as _kctl_v1_DataChunk, DataChunk__Output as _kctl_v1_DataChunk__Output } from './kctl/v1/DataChunk.js';
 import type { Empty as _kctl_v1_Empty, Empty__Output as _kctl_v1_Empty__Output } from './kctl/v1/Empty.js';
+import type { ExecInput as _kctl_v1_ExecInput, ExecInput__Output as _kctl_v1_ExecInput__Output } from './kctl/v1/ExecInput.js';
+import type { ExecOpen as _kctl_v1_ExecOpen, ExecOpen__Output as _kctl_v1_ExecOpen__Output } from './kctl/v1/ExecOpen.js';
 import type { ImageRef as _kctl_v1_ImageRef, ImageRef__Output as _kctl_v1_ImageRef__Output } from './kctl/v1/ImageRef.js';
 import type { ImageSummary as _kctl_v1_ImageSummary, ImageSummary__Output as _kctl_v1_ImageSummary__Output } from './kctl/v1/ImageSummary.js';
 import type { ImagesClient as _kctl_v1_ImagesClient, ImagesDefinition as _kctl_v1_ImagesDefinition } from './kctl/v1/Images.js';
@@ -62,6 +64,8 @@ export interface ProtoGrpcType {
       CreateContainerResponse: MessageTypeDefinition<_kctl_v1_CreateContainerResponse, _kctl_v1_CreateContainerResponse__Output>
       DataChunk: MessageTypeDefinition<_kctl_v1_DataChunk, _kctl_v1_DataChunk__Output>
       Empty: MessageTypeDefinition<_kctl_v1_Empty, _kctl_v1_Empty__Output>
+      ExecInput: MessageTypeDefinition<_kctl_v1_ExecInput, _kctl_v1_ExecInput__Output>
+      ExecOpen: MessageTypeDefinition<_kctl_v1_ExecOpen, _kctl_v1_ExecOpen__Output>
       ImageRef: MessageTypeDefinition<_kctl_v1_ImageRef, _kctl_v1_ImageRef__Output>
       ImageSummary: MessageTypeDefinition<_kctl_v1_ImageSummary, _kctl_v1_ImageSummary__Output>
       Images: SubtypeConstructor<typeof grpc.Client, _kctl_v1_ImagesClient> & { service: _kctl_v1_ImagesDefinition }

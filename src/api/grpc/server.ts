@@ -5,7 +5,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import { PassThrough, Writable } from 'node:stream';
 import type * as grpcT from '@grpc/grpc-js';
-import { invalidArgument, toKctlError } from '../../core/errors.js';
+import { failedPrecondition, invalidArgument, toKctlError } from '../../core/errors.js';
 import type { Engine } from '../../core/engine.js';
 import { KCTL_VERSION, DOCKER_API_VERSION } from '../../core/engine.js';
 import { inspectContainer, statusText, commandText } from '../../core/containers/view.js';
@@ -18,6 +18,7 @@ import { toGrpcError } from './status.js';
 import type { ContainerConfig__Output } from '../gen/kctl/v1/ContainerConfig.js';
 import type { Isolation as PbIsolation } from '../gen/kctl/v1/Isolation.js';
 import type { AttachInput__Output } from '../gen/kctl/v1/AttachInput.js';
+import type { ExecInput__Output } from '../gen/kctl/v1/ExecInput.js';
 import type { AttachOutput } from '../gen/kctl/v1/AttachOutput.js';
 import type { AuthConfig__Output } from '../gen/kctl/v1/AuthConfig.js';
 
@@ -91,7 +92,7 @@ export async function createGrpcServer(engine: Engine, onShutdown: () => void): 
       call.on('cancelled', () => ac.abort());
       engine.images
         .pull(req.reference, { platform: req.platform || undefined, auth: authOf(req.auth), signal: ac.signal, onProgress: (e) => call.write({ id: e.id ?? '', status: e.status, current: e.progressDetail?.current ?? 0, total: e.progressDetail?.total ?? 0 }) })
-        .then((img) => { call.write({ status: 'done', imageId: img.id }); call.end(); }, (err) => call.destroy(Object.assign(new Error(), fail(err))));
+        .then((img) => { call.write({ status: 'done', imageId: img.id }); call.end(); }, (err) => call.emit('error', Object.assign(new Error(), fail(err))));
     },
     Load: (call: grpcT.ServerReadableStream<any, any>, cb: grpcT.sendUnaryData<any>) => {
       const input = new PassThrough({ highWaterMark: 1024 * 1024 });
@@ -113,7 +114,7 @@ export async function createGrpcServer(engine: Engine, onShutdown: () => void): 
       });
       engine.images.save(call.request.references, out, call.request.format === 'oci-archive' ? 'oci-archive' : 'docker-archive')
         .then(() => new Promise<void>((r) => out.end(r)))
-        .then(() => call.end(), (err) => call.destroy(Object.assign(new Error(), fail(err))));
+        .then(() => call.end(), (err) => call.emit('error', Object.assign(new Error(), fail(err))));
     },
     List: unary(async () => ({
       images: (await engine.images.list()).map((i) => ({
@@ -133,6 +134,7 @@ export async function createGrpcServer(engine: Engine, onShutdown: () => void): 
     }),
     Start: unary(async (req: any) => ({ isolation: isolationToPb(await c.start(req.id)) })),
     Attach: (call: grpcT.ServerDuplexStream<AttachInput__Output, AttachOutput>) => attach(engine, call, fail),
+    Exec: (call: grpcT.ServerDuplexStream<ExecInput__Output, AttachOutput>) => exec(engine, call, fail),
     Stop: unary(async (req: any) => { await c.stop(req.id, req.timeout); return {}; }),
     Restart: unary(async (req: any) => { await c.restart(req.id, req.timeout); return {}; }),
     Kill: unary(async (req: any) => { await c.kill(req.id, req.signal || undefined); return {}; }),
@@ -174,7 +176,7 @@ export async function createGrpcServer(engine: Engine, onShutdown: () => void): 
             await new Promise((r) => call.once('drain', r));
           }
         }
-      })().then(() => call.end(), (err) => call.destroy(Object.assign(new Error(), fail(err))));
+      })().then(() => call.end(), (err) => call.emit('error', Object.assign(new Error(), fail(err))));
     },
   });
   return server;
@@ -187,42 +189,54 @@ function attach(engine: Engine, call: grpcT.ServerDuplexStream<AttachInput__Outp
   let id = '';
   let stdinOnce = false;
   let ended = false;
+  // Output and the exit code wait until the `started` message went out, so the client sees them in order.
+  let ready = false;
+  const pending: AttachOutput[] = [];
+  const send = (m: AttachOutput) => {
+    if (ended) return;
+    if (!ready) { pending.push(m); return; }
+    call.write(m);
+    if (m.exitCode !== undefined) end();
+  };
   const end = (err?: unknown) => {
     if (ended) return;
     ended = true;
     handle?.detach();
-    if (err) call.destroy(Object.assign(new Error(), fail(err)));
+    if (err) call.emit('error', Object.assign(new Error(), fail(err)));
     else call.end();
   };
   const sink = (want: { stdout: boolean; stderr: boolean }) => ({
     onOutput(stream: StreamName, data: Buffer) {
-      if (ended || !want[stream]) return;
-      call.write(stream === 'stdout' ? { stdout: data } : { stderr: data });
+      if (want[stream]) send(stream === 'stdout' ? { stdout: data } : { stderr: data });
     },
     onExit(code: number) {
-      if (ended) return;
-      call.write({ exitCode: code });
-      end();
+      send({ exitCode: code });
     },
   });
+  const becomeReady = (iso: Isolation) => {
+    call.write({ started: isolationToPb(iso) });
+    ready = true;
+    for (const m of pending.splice(0)) send(m);
+  };
+  // Messages are handled strictly in order: stdin that arrives while the VM boots waits for it.
+  let chain: Promise<void> = Promise.resolve();
   call.on('data', (msg: AttachInput__Output) => {
-    (async () => {
+    chain = chain.then(async () => {
+      if (ended) return;
       switch (msg.msg) {
         case 'open': {
           const o = msg.open!;
           id = c.get(o.id).Id;
           stdinOnce = o.stdinOnce;
           const s = sink({ stdout: o.stdout, stderr: o.stderr });
-          if (o.start) {
-            const iso = await c.start(id, { sinks: [s] });
+          const iso = o.start ? await c.start(id, { sinks: [s] }) : undefined;
+          if (c.isRunning(id)) {
             handle = c.attach(id, s);
             if (o.rows > 0 && o.cols > 0) handle.resize(o.rows, o.cols);
-            call.write({ started: isolationToPb(iso) });
-          } else {
-            handle = c.attach(id, s);
-            if (o.rows > 0 && o.cols > 0) handle.resize(o.rows, o.cols);
-            call.write({ started: isolationToPb(c.get(id).State.Isolation!) });
+          } else if (!o.start) {
+            throw failedPrecondition('You cannot attach to a stopped container, start it first');
           }
+          becomeReady(iso ?? c.get(id).State.Isolation!);
           return;
         }
         case 'stdin':
@@ -235,15 +249,79 @@ function attach(engine: Engine, call: grpcT.ServerDuplexStream<AttachInput__Outp
           handle?.resize(msg.resize!.rows, msg.resize!.cols);
           return;
         case 'signal':
-          if (id) await c.kill(id, String(msg.signal));
+          if (id && c.isRunning(id)) await c.kill(id, String(msg.signal));
           return;
         default:
           throw invalidArgument('unknown attach message');
       }
-    })().catch((err) => end(toKctlError(err)));
+    }).catch((err) => end(toKctlError(err)));
   });
-  call.on('end', () => { if (!handle) end(); });
+  call.on('end', () => { chain = chain.then(() => { if (!handle && !ready) end(); }); });
   call.on('cancelled', () => end());
+  call.on('error', () => end());
+}
+
+/** The exec stream: a new process in a running container, with its own stdio and exit code. */
+function exec(engine: Engine, call: grpcT.ServerDuplexStream<ExecInput__Output, AttachOutput>, fail: (e: unknown) => object): void {
+  const c = engine.containers;
+  let proc: Awaited<ReturnType<typeof c.startExec>> | undefined;
+  let ended = false;
+  let ready = false;
+  let detached = false;
+  const pending: AttachOutput[] = [];
+  const end = (err?: unknown) => {
+    if (ended) return;
+    ended = true;
+    if (err) call.emit('error', Object.assign(new Error(), fail(err)));
+    else call.end();
+  };
+  const send = (m: AttachOutput) => {
+    if (ended || detached) return;
+    if (!ready) { pending.push(m); return; }
+    call.write(m);
+    if (m.exitCode !== undefined) end();
+  };
+  let chain: Promise<void> = Promise.resolve();
+  call.on('data', (msg: ExecInput__Output) => {
+    chain = chain.then(async () => {
+      if (ended) return;
+      switch (msg.msg) {
+        case 'open': {
+          const o = msg.open!;
+          const ex = c.createExec(o.container, {
+            cmd: o.cmd, env: o.env, workingDir: o.workingDir || undefined, user: o.user || undefined,
+            tty: o.tty, stdin: o.stdin && !o.detach, privileged: o.privileged,
+          });
+          proc = await c.startExec(ex.Id, {
+            onOutput: (stream, data) => send(stream === 'stdout' ? { stdout: data } : { stderr: data }),
+            onExit: (code) => send({ exitCode: code }),
+          }, { rows: o.rows || undefined, cols: o.cols || undefined });
+          call.write({ started: isolationToPb(c.get(o.container).State.Isolation!) });
+          if (o.detach) { detached = true; end(); return; }
+          ready = true;
+          for (const m of pending.splice(0)) send(m);
+          return;
+        }
+        case 'stdin':
+          proc?.write(msg.stdin!);
+          return;
+        case 'stdinClose':
+          proc?.closeStdin();
+          return;
+        case 'resize':
+          proc?.resize(msg.resize!.rows, msg.resize!.cols);
+          return;
+        case 'signal':
+          proc?.signal(msg.signal!);
+          return;
+        default:
+          throw invalidArgument('unknown exec message');
+      }
+    }).catch((err) => end(toKctlError(err)));
+  });
+  call.on('end', () => { chain = chain.then(() => { if (!proc) end(); }); });
+  // A client that goes away: a process with a terminal is hung up on (as Docker does); others keep running.
+  call.on('cancelled', () => { if (proc?.tty && !ended && !detached) proc.signal(1); end(); });
   call.on('error', () => end());
 }
 

@@ -27,7 +27,7 @@ import type { ContainerRecord, ContainerSpec, Isolation, RestartPolicy } from '.
 import { ZERO_TIME } from './types.js';
 import { newId, randomName, validateName } from './names.js';
 import { JsonFileLogWriter, type StreamName } from './logs.js';
-import { resolveProcess } from './process.js';
+import { mergeEnv, resolveProcess } from './process.js';
 import type { VmDriver, VmInfo } from '../vm/driver.js';
 import { AgentClient, type AgentProcess, type ExitInfo } from '../agent/client.js';
 import { prepareRootfs, mountRootfs, unmountRootfs, removeRootfs } from '../images/rootfs.js';
@@ -43,6 +43,33 @@ export interface ImageProvider {
 
 export interface OutputSink {
   onOutput(stream: StreamName, data: Buffer): void;
+  onExit?(code: number): void;
+}
+
+/** A process started with `exec` in a running container (Docker's exec instance). */
+export interface ExecRecord {
+  Id: string;
+  ContainerID: string;
+  Args: string[];
+  Env: string[];
+  WorkingDir: string;
+  User: string;
+  Tty: boolean;
+  OpenStdin: boolean;
+  Running: boolean;
+  ExitCode: number | null;
+  Pid: number;
+  process?: AgentProcess;
+}
+
+export interface ExecOptions {
+  cmd: string[];
+  env?: string[];
+  workingDir?: string;
+  user?: string;
+  tty?: boolean;
+  stdin?: boolean;
+  privileged?: boolean;
 }
 
 export interface ManagerOptions {
@@ -72,6 +99,7 @@ export class ContainerManager extends EventEmitter {
   private records = new Map<string, ContainerRecord>();
   private runtimes = new Map<string, Runtime>();
   private locks = new KeyedMutex();
+  private execs = new Map<string, ExecRecord>();
   private readonly log: Logger;
 
   constructor(private readonly o: ManagerOptions) {
@@ -377,17 +405,18 @@ export class ContainerManager extends EventEmitter {
         await this.o.vms.destroy(rt.vm).catch(() => undefined);
       });
       this.runtimes.delete(rec.Id);
+      for (const [eid, ex] of this.execs) if (ex.ContainerID === rec.Id) { if (ex.Running) { ex.Running = false; ex.ExitCode ??= 137; } this.execs.delete(eid); }
       await this.releaseRootfs(rec);
       await this.markExited(rec, code, error);
       log.info('exited', { exitCode: code, error: error || undefined });
-      for (const s of rt.sinks) (s as Partial<{ onExit(code: number): void }>).onExit?.(code);
       this.emit('event', { type: 'container', action: 'die', id: rec.Id, exitCode: code });
-      this.emit(`exit:${rec.Id}`, code);
+      // --rm: the container is gone before anyone attached hears the exit (docker run --rm waits for it).
       if (rec.Spec.autoRemove) {
         await this.remove(rec.Id, { force: true }).catch((err) => log.error('auto-remove failed', { error: (err as Error).message }));
-      } else {
-        void this.applyRestartPolicy(rec, code);
       }
+      for (const s of rt.sinks) s.onExit?.(code);
+      this.emit(`exit:${rec.Id}`, code);
+      if (!rec.Spec.autoRemove) void this.applyRestartPolicy(rec, code);
     })();
     return rt.finishing;
   }
@@ -430,6 +459,74 @@ export class ContainerManager extends EventEmitter {
       closeStdin: () => rt.init.closeStdin(),
       resize: (r, c) => rt.init.resize(r, c),
     };
+  }
+
+  // ------------------------------------------------------------------ exec
+
+  /** Docker's exec create: validated now, started by startExec. */
+  createExec(ref: string, o: ExecOptions): ExecRecord {
+    const rec = this.get(ref);
+    if (!this.runtimes.has(rec.Id)) throw conflict(`Container ${rec.Id} is not running`);
+    if (o.privileged) {
+      throw invalidArgument('--privileged is not supported: the container runs in its own VM and kctl does not grant it the guest kernel\'s full privileges');
+    }
+    if (!o.cmd.length || !o.cmd[0]) throw invalidArgument('No exec command specified');
+    const ex: ExecRecord = {
+      Id: newId(),
+      ContainerID: rec.Id,
+      Args: o.cmd,
+      Env: mergeEnv(rec.Env, o.env ?? []),
+      WorkingDir: o.workingDir || rec.WorkingDir,
+      User: o.user || rec.User,
+      Tty: !!o.tty,
+      OpenStdin: !!o.stdin,
+      Running: false,
+      ExitCode: null,
+      Pid: 0,
+    };
+    if (!ex.WorkingDir.startsWith('/')) throw invalidArgument(`the working directory '${ex.WorkingDir}' is invalid, it needs to be an absolute path`);
+    this.execs.set(ex.Id, ex);
+    return ex;
+  }
+
+  getExec(id: string): ExecRecord {
+    const ex = this.execs.get(id);
+    if (!ex) throw notFound(`No such exec instance: ${id}`);
+    return ex;
+  }
+
+  /**
+   * Starts an exec instance: the process runs in the container's namespaces in its VM, with its own
+   * stdio. Resolves once it runs; its output goes to `sink`, and sink.onExit gets its exit code.
+   */
+  async startExec(id: string, sink: OutputSink, o: { rows?: number; cols?: number } = {}): Promise<AgentProcess> {
+    const ex = this.getExec(id);
+    if (ex.Running || ex.ExitCode !== null) throw conflict(`exec ${id} has already been started`);
+    const rt = this.runtimes.get(ex.ContainerID);
+    if (!rt) throw conflict(`Container ${ex.ContainerID} is not running`);
+    ex.Running = true;
+    let proc: AgentProcess;
+    try {
+      proc = await rt.agent.exec({
+        args: ex.Args, env: ex.Env, cwd: ex.WorkingDir, user: ex.User, tty: ex.Tty, stdin: ex.OpenStdin,
+        rows: o.rows, cols: o.cols,
+      });
+    } catch (err) {
+      ex.Running = false;
+      const e = toKctlError(err);
+      ex.ExitCode = e.kind === 'command_not_found' ? 127 : e.kind === 'cannot_invoke' ? 126 : 126;
+      throw e;
+    }
+    ex.process = proc;
+    ex.Pid = proc.pid;
+    proc.on('stdout', (d: Buffer) => sink.onOutput('stdout', d));
+    proc.on('stderr', (d: Buffer) => sink.onOutput('stderr', d));
+    proc.exited.then(
+      (info) => { ex.Running = false; ex.ExitCode = exitCodeOf(info); sink.onExit?.(ex.ExitCode); },
+      () => { ex.Running = false; ex.ExitCode = 137; sink.onExit?.(137); },
+    );
+    this.emit('event', { type: 'container', action: 'exec_start', id: ex.ContainerID, execId: ex.Id });
+    return proc;
   }
 
   async kill(ref: string, signal?: string): Promise<void> {

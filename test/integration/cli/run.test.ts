@@ -203,12 +203,31 @@ describe('kctl run', () => {
     assert.equal(second.stdout, 'run\n');
     await env.ok(['rm', 'job']);
 
-    await env.ok(['run', '-d', '-q', '--name', 'k', IMG, 'sleep', '300']);
-    await env.ok(['kill', '-s', 'KILL', 'k']);
-    assert.equal((await env.ok(['wait', 'k'])).trim(), '137');
-    await env.ok(['restart', 'k']);
-    assert.equal((await env.ok(['inspect', '-f', '{{.State.Status}}', 'k'])).trim(), 'running');
-    await env.ok(['rm', '-f', 'k']);
+    await env.ok(['run', '-d', '-q', '--name', 'kk', IMG, 'sleep', '300']);
+    await env.ok(['kill', '-s', 'KILL', 'kk']);
+    assert.equal((await env.ok(['wait', 'kk'])).trim(), '137');
+    await env.ok(['restart', 'kk']);
+    assert.equal((await env.ok(['inspect', '-f', '{{.State.Status}}', 'kk'])).trim(), 'running');
+    await env.ok(['rm', '-f', 'kk']);
+  });
+
+  test('exec runs in the container namespaces with its own stdio and exit code', async () => {
+    const id = (await env.ok(['run', '-d', '-q', '--name', 'ex', IMG, 'sleep', '300'])).trim();
+    const r = await env.run(['exec', 'ex', 'sh', '-c', 'cat /proc/1/cmdline | tr "\\0" " "; echo; echo oops >&2; exit 5']);
+    assert.equal(r.code, 5);
+    assert.equal(r.stdout, 'sleep 300 \n');
+    assert.equal(r.stderr, 'oops\n');
+    const piped = await env.run(['exec', '-i', '-u', 'app', '-w', '/tmp', '-e', 'X=1', id, 'sh', '-c', 'cat; id -u; pwd; echo $X'], { input: 'in\n' });
+    assert.equal(piped.stdout, 'in\n1000\n/tmp\n1\n');
+    const missing = await env.run(['exec', 'ex', 'nosuch']);
+    assert.equal(missing.code, 127);
+    const priv = await env.run(['exec', '--privileged', 'ex', 'true']);
+    assert.equal(priv.code, 125);
+    assert.match(priv.stderr, /--privileged is not supported/);
+    await env.ok(['rm', '-f', 'ex']);
+    const stopped = await env.run(['exec', 'ex', 'true']);
+    assert.equal(stopped.code, 125);
+    assert.match(stopped.stderr, /No such container: ex/);
   });
 
   test('info reports the accelerator and why, the guest kernel and QEMU', async () => {

@@ -8,6 +8,7 @@ import type { ContainerRef as _kctl_v1_ContainerRef, ContainerRef__Output as _kc
 import type { CreateContainerRequest as _kctl_v1_CreateContainerRequest, CreateContainerRequest__Output as _kctl_v1_CreateContainerRequest__Output } from '../../kctl/v1/CreateContainerRequest.js';
 import type { CreateContainerResponse as _kctl_v1_CreateContainerResponse, CreateContainerResponse__Output as _kctl_v1_CreateContainerResponse__Output } from '../../kctl/v1/CreateContainerResponse.js';
 import type { Empty as _kctl_v1_Empty, Empty__Output as _kctl_v1_Empty__Output } from '../../kctl/v1/Empty.js';
+import type { ExecInput as _kctl_v1_ExecInput, ExecInput__Output as _kctl_v1_ExecInput__Output } from '../../kctl/v1/ExecInput.js';
 import type { JsonDocument as _kctl_v1_JsonDocument, JsonDocument__Output as _kctl_v1_JsonDocument__Output } from '../../kctl/v1/JsonDocument.js';
 import type { KillContainerRequest as _kctl_v1_KillContainerRequest, KillContainerRequest__Output as _kctl_v1_KillContainerRequest__Output } from '../../kctl/v1/KillContainerRequest.js';
 import type { ListContainersRequest as _kctl_v1_ListContainersRequest, ListContainersRequest__Output as _kctl_v1_ListContainersRequest__Output } from '../../kctl/v1/ListContainersRequest.js';
@@ -34,6 +35,11 @@ export interface ContainersClient extends grpc.Client {
   create(argument: _kctl_v1_CreateContainerRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_kctl_v1_CreateContainerResponse__Output>): grpc.ClientUnaryCall;
   create(argument: _kctl_v1_CreateContainerRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_kctl_v1_CreateContainerResponse__Output>): grpc.ClientUnaryCall;
   create(argument: _kctl_v1_CreateContainerRequest, callback: grpc.requestCallback<_kctl_v1_CreateContainerResponse__Output>): grpc.ClientUnaryCall;
+  
+  Exec(metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientDuplexStream<_kctl_v1_ExecInput, _kctl_v1_AttachOutput__Output>;
+  Exec(options?: grpc.CallOptions): grpc.ClientDuplexStream<_kctl_v1_ExecInput, _kctl_v1_AttachOutput__Output>;
+  exec(metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientDuplexStream<_kctl_v1_ExecInput, _kctl_v1_AttachOutput__Output>;
+  exec(options?: grpc.CallOptions): grpc.ClientDuplexStream<_kctl_v1_ExecInput, _kctl_v1_AttachOutput__Output>;
   
   Inspect(argument: _kctl_v1_ContainerRef, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_kctl_v1_JsonDocument__Output>): grpc.ClientUnaryCall;
   Inspect(argument: _kctl_v1_ContainerRef, metadata: grpc.Metadata, callback: grpc.requestCallback<_kctl_v1_JsonDocument__Output>): grpc.ClientUnaryCall;
@@ -119,6 +125,8 @@ export interface ContainersHandlers extends grpc.UntypedServiceImplementation {
   
   Create: grpc.handleUnaryCall<_kctl_v1_CreateContainerRequest__Output, _kctl_v1_CreateContainerResponse>;
   
+  Exec: grpc.handleBidiStreamingCall<_kctl_v1_ExecInput__Output, _kctl_v1_AttachOutput>;
+  
   Inspect: grpc.handleUnaryCall<_kctl_v1_ContainerRef__Output, _kctl_v1_JsonDocument>;
   
   Kill: grpc.handleUnaryCall<_kctl_v1_KillContainerRequest__Output, _kctl_v1_Empty>;
@@ -142,6 +150,7 @@ export interface ContainersHandlers extends grpc.UntypedServiceImplementation {
 export interface ContainersDefinition extends grpc.ServiceDefinition {
   Attach: MethodDefinition<_kctl_v1_AttachInput, _kctl_v1_AttachOutput, _kctl_v1_AttachInput__Output, _kctl_v1_AttachOutput__Output>
   Create: MethodDefinition<_kctl_v1_CreateContainerRequest, _kctl_v1_CreateContainerResponse, _kctl_v1_CreateContainerRequest__Output, _kctl_v1_CreateContainerResponse__Output>
+  Exec: MethodDefinition<_kctl_v1_ExecInput, _kctl_v1_AttachOutput, _kctl_v1_ExecInput__Output, _kctl_v1_AttachOutput__Output>
   Inspect: MethodDefinition<_kctl_v1_ContainerRef, _kctl_v1_JsonDocument, _kctl_v1_ContainerRef__Output, _kctl_v1_JsonDocument__Output>
   Kill: MethodDefinition<_kctl_v1_KillContainerRequest, _kctl_v1_Empty, _kctl_v1_KillContainerRequest__Output, _kctl_v1_Empty__Output>
   List: MethodDefinition<_kctl_v1_ListContainersRequest, _kctl_v1_ListContainersResponse, _kctl_v1_ListContainersRequest__Output, _kctl_v1_ListContainersResponse__Output>
