@@ -78,12 +78,12 @@ export class ImageService {
   }
 
   load(input: Readable): Promise<ImageRecord[]> {
-    return loadArchive(input, { content: this.o.content, images: this.o.images, log: this.o.log });
+    return loadArchive(input, { content: this.o.content, images: this.o.images, log: this.o.log, tmpDir: this.o.layout.tmpDir });
   }
 
   async save(refs: string[], out: Writable, format: 'docker-archive' | 'oci-archive'): Promise<void> {
     const images = await Promise.all(refs.map((r) => this.get(r)));
-    await saveArchive(images, out, { format, content: this.o.content, refs });
+    await saveArchive(images, out, { format, content: this.o.content, tmpDir: this.o.layout.tmpDir });
   }
 
   async tag(source: string, target: string): Promise<void> {
