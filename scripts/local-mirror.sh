@@ -9,7 +9,7 @@
 # test/fixtures/build-images.sh, and adds http://127.0.0.1:5000 to "registry-mirrors" in
 # $KCTL_ROOT/daemon.json (other keys kept). Then `kctl pull busybox` and `kctl run nginx` work
 # offline. Running it again is safe: a running mirror is reused, pushes are skipped when the
-# mirror already has the image. Restart kctld afterwards so it reads daemon.json again.
+# mirror already has the image. A running kctld is told to re-read daemon.json (SIGHUP).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -129,6 +129,13 @@ if (mirrors.some((m) => String(m).replace(/\/+$/, '') === url)) {
   const tmp = `${file}.${process.pid}.tmp`;
   fs.writeFileSync(tmp, JSON.stringify(cfg, null, 2) + '\n', { mode: 0o644 });
   fs.renameSync(tmp, file);
-  console.log(`added ${url} to registry-mirrors in ${file} (restart kctld to use it)`);
+  console.log(`added ${url} to registry-mirrors in ${file}`);
 }
 JS
+# A running daemon re-reads daemon.json on SIGHUP, as dockerd does.
+if [[ -f $KROOT/kctld.pid ]]; then
+  kpid=$(cat "$KROOT/kctld.pid")
+  if [[ $kpid =~ ^[0-9]+$ ]] && grep -q kctld "/proc/$kpid/cmdline" 2>/dev/null; then
+    kill -HUP "$kpid" && echo "told kctld (pid $kpid) to reload $KROOT/daemon.json"
+  fi
+fi

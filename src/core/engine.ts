@@ -63,6 +63,16 @@ export class Engine {
     return this.cfg;
   }
 
+  /** Re-reads daemon.json (SIGHUP, as dockerd). A broken file keeps the previous configuration. */
+  async reloadConfig(): Promise<void> {
+    try {
+      this.cfg = await loadDaemonConfig(this.layout.daemonJson);
+      this.log.info('daemon.json reloaded', { mirrors: this.cfg['registry-mirrors'] });
+    } catch (err) {
+      this.log.error('daemon.json not reloaded', { error: (err as Error).message });
+    }
+  }
+
   /** Docker's /info document, with kctl's isolation facts under `Isolation`. */
   async info(): Promise<Record<string, unknown>> {
     const host = await this.vms.hostInfo();

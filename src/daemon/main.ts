@@ -72,7 +72,7 @@ async function main(): Promise<void> {
     };
     process.on('SIGTERM', () => void shutdown('SIGTERM'));
     process.on('SIGINT', () => void shutdown('SIGINT'));
-    process.on('SIGHUP', () => undefined);
+    process.on('SIGHUP', () => void engine?.reloadConfig());
   } catch (err) {
     log.error('kctld failed to start', { error: (err as Error).message });
     unlock();
