@@ -132,6 +132,33 @@ export class Engine {
     return { version: KCTL_VERSION, apiVersion: DOCKER_API_VERSION, hypervisorVersion: host.qemu?.version ?? 'not installed' };
   }
 
+  /** Docker's /system/df document: images, containers' writable layers, unpacked layers. */
+  async diskUsage(): Promise<Record<string, unknown>> {
+    const { dirSize } = await import('./util/du.js');
+    const path = await import('node:path');
+    const containers = this.containers.list({ all: true });
+    const users = new Map<string, number>();
+    for (const c of containers) users.set(c.ImageId, (users.get(c.ImageId) ?? 0) + 1);
+    const images = await this.images.list();
+    const Containers = [];
+    for (const c of containers) {
+      Containers.push({
+        Id: c.Id, Names: [`/${c.Name}`], Image: c.ImageRef, ImageID: c.ImageId, State: c.State.Status,
+        Created: Math.floor(Date.parse(c.Created) / 1000), SizeRw: await dirSize(path.join(this.layout.containerDir(c.Id), 'upper')),
+      });
+    }
+    return {
+      LayersSize: await dirSize(this.layout.layersDir),
+      Images: images.map((i) => ({
+        Id: i.id, RepoTags: i.repoTags, RepoDigests: i.repoDigests, Size: i.size, SharedSize: -1,
+        Created: Math.floor(Date.parse(i.created) / 1000) || 0, Containers: users.get(i.id) ?? 0,
+      })),
+      Containers,
+      Volumes: [],
+      BuildCache: [],
+    };
+  }
+
   /** Leaves VMs running for the next daemon to re-adopt. */
   async close(): Promise<void> {
     await this.containers.detachAll();

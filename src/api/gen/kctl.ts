@@ -30,6 +30,7 @@ import type { LogEntry as _kctl_v1_LogEntry, LogEntry__Output as _kctl_v1_LogEnt
 import type { LogsRequest as _kctl_v1_LogsRequest, LogsRequest__Output as _kctl_v1_LogsRequest__Output } from './kctl/v1/LogsRequest.js';
 import type { PingResponse as _kctl_v1_PingResponse, PingResponse__Output as _kctl_v1_PingResponse__Output } from './kctl/v1/PingResponse.js';
 import type { ProgressEvent as _kctl_v1_ProgressEvent, ProgressEvent__Output as _kctl_v1_ProgressEvent__Output } from './kctl/v1/ProgressEvent.js';
+import type { PruneRequest as _kctl_v1_PruneRequest, PruneRequest__Output as _kctl_v1_PruneRequest__Output } from './kctl/v1/PruneRequest.js';
 import type { PullRequest as _kctl_v1_PullRequest, PullRequest__Output as _kctl_v1_PullRequest__Output } from './kctl/v1/PullRequest.js';
 import type { RemoveContainerRequest as _kctl_v1_RemoveContainerRequest, RemoveContainerRequest__Output as _kctl_v1_RemoveContainerRequest__Output } from './kctl/v1/RemoveContainerRequest.js';
 import type { RemoveImageRequest as _kctl_v1_RemoveImageRequest, RemoveImageRequest__Output as _kctl_v1_RemoveImageRequest__Output } from './kctl/v1/RemoveImageRequest.js';
@@ -81,6 +82,7 @@ export interface ProtoGrpcType {
       LogsRequest: MessageTypeDefinition<_kctl_v1_LogsRequest, _kctl_v1_LogsRequest__Output>
       PingResponse: MessageTypeDefinition<_kctl_v1_PingResponse, _kctl_v1_PingResponse__Output>
       ProgressEvent: MessageTypeDefinition<_kctl_v1_ProgressEvent, _kctl_v1_ProgressEvent__Output>
+      PruneRequest: MessageTypeDefinition<_kctl_v1_PruneRequest, _kctl_v1_PruneRequest__Output>
       PullRequest: MessageTypeDefinition<_kctl_v1_PullRequest, _kctl_v1_PullRequest__Output>
       RemoveContainerRequest: MessageTypeDefinition<_kctl_v1_RemoveContainerRequest, _kctl_v1_RemoveContainerRequest__Output>
       RemoveImageRequest: MessageTypeDefinition<_kctl_v1_RemoveImageRequest, _kctl_v1_RemoveImageRequest__Output>

@@ -83,6 +83,7 @@ export async function createGrpcServer(engine: Engine, onShutdown: () => void): 
       setImmediate(onShutdown);
       return {};
     }),
+    DiskUsage: unary(async () => ({ json: JSON.stringify(await engine.diskUsage()) })),
   });
 
   server.addService(v1.Images.service, {
@@ -124,6 +125,7 @@ export async function createGrpcServer(engine: Engine, onShutdown: () => void): 
     Inspect: unary(async (req: any) => ({ json: JSON.stringify(inspectImage(await engine.images.get(req.reference), await engine.images.config(await engine.images.get(req.reference)))) })),
     Remove: unary(async (req: any) => engine.images.remove(req.reference, req.force)),
     Tag: unary(async (req: any) => { await engine.images.tag(req.source, req.target); return {}; }),
+    Prune: unary(async (req: any) => ({ json: JSON.stringify(await engine.images.prune({ all: req.all })) })),
   });
 
   const c = engine.containers;
@@ -139,6 +141,7 @@ export async function createGrpcServer(engine: Engine, onShutdown: () => void): 
     Restart: unary(async (req: any) => { await c.restart(req.id, req.timeout); return {}; }),
     Kill: unary(async (req: any) => { await c.kill(req.id, req.signal || undefined); return {}; }),
     Remove: unary(async (req: any) => { await c.remove(req.id, { force: req.force }); return {}; }),
+    Prune: unary(async () => ({ json: JSON.stringify(await c.prune()) })),
     List: unary(async (req: any) => ({
       containers: await Promise.all(c.list({ all: req.all, last: req.last }).map(async (r) => {
         const img = await engine.images.byId(r.ImageId);

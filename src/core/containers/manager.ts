@@ -264,7 +264,7 @@ export class ContainerManager extends EventEmitter {
         return rec.State.Isolation!;
       }
       if (rec.State.Status === 'removing') throw conflict(`container ${rec.Id} is marked for removal and cannot be started`);
-      return this.doStart(rec, o.sinks ?? []);
+      return this.doStart(rec, [...(o.sinks ?? []), ...this.takePendingSinks(rec.Id)]);
     });
   }
 
@@ -621,8 +621,116 @@ export class ContainerManager extends EventEmitter {
     }
   }
 
+  /**
+   * Docker's `container prune`: removes every container that is not running, paused or restarting.
+   * Returns the removed ids and the bytes their writable layers and logs took.
+   */
+  async prune(): Promise<{ ContainersDeleted: string[]; SpaceReclaimed: number }> {
+    const { dirSize } = await import('../util/du.js');
+    const deleted: string[] = [];
+    let reclaimed = 0;
+    for (const rec of this.list({ all: true })) {
+      if (this.runtimes.has(rec.Id) || ['running', 'paused', 'restarting', 'removing'].includes(rec.State.Status)) continue;
+      const size = await dirSize(this.o.layout.containerDir(rec.Id));
+      try {
+        await this.remove(rec.Id);
+      } catch (err) {
+        if (isKctlError(err, 'not_found') || isKctlError(err, 'conflict')) continue; // removed or started meanwhile
+        throw err;
+      }
+      deleted.push(rec.Id);
+      reclaimed += size;
+    }
+    return { ContainersDeleted: deleted, SpaceReclaimed: reclaimed };
+  }
+
   private async save(rec: ContainerRecord): Promise<void> {
     await writeJsonAtomic(path.join(this.o.layout.containerDir(rec.Id), 'container.json'), rec);
+  }
+
+  // ------------------------------------------------------------------ attach before start, pause, rename
+
+  private pendingSinks = new Map<string, Set<OutputSink>>();
+
+  private takePendingSinks(id: string): OutputSink[] {
+    const set = this.pendingSinks.get(id);
+    this.pendingSinks.delete(id);
+    return set ? [...set] : [];
+  }
+
+  /**
+   * Docker's attach: to a running container now, to a created or stopped one from its next start
+   * (`docker run` attaches before it starts the container, so no output is lost). The handle's
+   * write/resize reach the container only while it runs.
+   */
+  attachOrWait(ref: string, sink: OutputSink): { detach: () => void; write(data: Buffer): void; closeStdin(): void; resize(rows: number, cols: number): void; running(): boolean } {
+    const rec = this.get(ref);
+    const id = rec.Id;
+    if (!this.runtimes.has(id)) {
+      let set = this.pendingSinks.get(id);
+      if (!set) this.pendingSinks.set(id, (set = new Set()));
+      set.add(sink);
+    } else {
+      this.runtimes.get(id)!.sinks.add(sink);
+    }
+    return {
+      detach: () => {
+        this.pendingSinks.get(id)?.delete(sink);
+        if (this.pendingSinks.get(id)?.size === 0) this.pendingSinks.delete(id);
+        this.runtimes.get(id)?.sinks.delete(sink);
+      },
+      write: (d) => { this.runtimes.get(id)?.init.write(d); },
+      closeStdin: () => { this.runtimes.get(id)?.init.closeStdin(); },
+      resize: (r, c) => { this.runtimes.get(id)?.init.resize(r, c); },
+      running: () => this.runtimes.has(id),
+    };
+  }
+
+  /** Freezes the container's VM (QMP stop); its state becomes 'paused'. */
+  async pause(ref: string): Promise<void> {
+    const rec = this.get(ref);
+    await this.locks.run(rec.Id, async () => {
+      const rt = this.runtimes.get(rec.Id);
+      if (!rt || rt.finishing) throw conflict(`Container ${rec.Id} is not running`);
+      if (rec.State.Status === 'paused') throw conflict(`Container ${rec.Id} is already paused`);
+      await this.o.vms.pause(rt.vm);
+      rec.State.Status = 'paused';
+      await this.save(rec);
+    });
+    this.emit('event', { type: 'container', action: 'pause', id: rec.Id });
+  }
+
+  /** Thaws a paused container's VM (QMP cont). */
+  async unpause(ref: string): Promise<void> {
+    const rec = this.get(ref);
+    await this.locks.run(rec.Id, async () => {
+      const rt = this.runtimes.get(rec.Id);
+      if (!rt || rec.State.Status !== 'paused') throw conflict(`Container ${rec.Id} is not paused`);
+      await this.o.vms.resume(rt.vm);
+      rec.State.Status = 'running';
+      await this.save(rec);
+    });
+    this.emit('event', { type: 'container', action: 'unpause', id: rec.Id });
+  }
+
+  /** Docker's rename: the new name must be valid and free. */
+  async rename(ref: string, newName: string): Promise<void> {
+    const rec = this.get(ref);
+    const name = validateName(newName.replace(/^\//, ''));
+    if (name === rec.Name) return;
+    if (this.nameTaken(name)) {
+      const other = [...this.records.values()].find((r) => r.Name === name)!;
+      throw conflict(`Conflict. The container name "/${name}" is already in use by container "${other.Id}". You have to remove (or rename) that container to be able to reuse that name.`);
+    }
+    const old = rec.Name;
+    rec.Name = name;
+    try {
+      await this.save(rec);
+    } catch (err) {
+      rec.Name = old;
+      throw err;
+    }
+    this.emit('event', { type: 'container', action: 'rename', id: rec.Id, oldName: old });
   }
 }
 

@@ -116,4 +116,52 @@ export class ImageService {
     deleted.push(img.id);
     return { untagged, deleted };
   }
+  /**
+   * Docker's `image prune`: removes dangling images (no tag), or with `all` every image no
+   * container uses, then the unpacked layers and blobs no remaining image references. Blobs
+   * written in the last `graceMs` are kept: they may belong to a pull that has not recorded its
+   * image yet.
+   */
+  async prune(o: { all?: boolean; graceMs?: number } = {}): Promise<{ ImagesDeleted: Array<{ Untagged?: string; Deleted?: string }>; SpaceReclaimed: number }> {
+    const { dirSize } = await import('../util/du.js');
+    const inUse = this.o.inUse();
+    const report: Array<{ Untagged?: string; Deleted?: string }> = [];
+    let reclaimed = 0;
+    for (const img of await this.o.images.list()) {
+      if (inUse.has(img.id) || (!o.all && img.repoTags.length > 0)) continue;
+      for (const t of img.repoTags) report.push({ Untagged: familiarizeString(t) });
+      for (const d of img.repoDigests) report.push({ Untagged: familiarizeString(d) });
+      await this.o.images.remove(img.id);
+      report.push({ Deleted: img.id });
+    }
+    const live = await this.o.images.list();
+    const { chainIds } = await import('./layers.js');
+    const liveChains = new Set(live.flatMap((i) => chainIds(i.diffIds)));
+    const layerSizes = new Map<string, number>();
+    for (const { chainId } of await this.o.layers.list()) {
+      if (liveChains.has(chainId)) continue;
+      const dir = await this.o.layers.lookup(chainId);
+      if (dir) layerSizes.set(chainId, await dirSize(dir));
+    }
+    for (const chainId of await this.o.layers.gc(live)) reclaimed += layerSizes.get(chainId) ?? 0;
+    const keep = new Set<string>();
+    for (const img of live) {
+      keep.add(img.id);
+      keep.add(img.manifestDigest);
+      for (const l of img.layers) keep.add(l.digest);
+      for (const d of img.repoDigests) keep.add(d.slice(d.indexOf('@') + 1));
+    }
+    const cutoff = Date.now() - (o.graceMs ?? 10 * 60_000);
+    const { stat } = await import('node:fs/promises');
+    const { join } = await import('node:path');
+    for (const digest of await this.o.content.list()) {
+      if (keep.has(digest)) continue;
+      const file = join(this.o.layout.contentDir, 'blobs', 'sha256', digest.slice(7));
+      const st = await stat(file).catch(() => undefined);
+      if (!st || st.mtimeMs > cutoff) continue;
+      await this.o.content.delete(digest).catch(() => undefined);
+      reclaimed += st.size;
+    }
+    return { ImagesDeleted: report, SpaceReclaimed: reclaimed };
+  }
 }

@@ -10,6 +10,7 @@ import type { ListImagesRequest as _kctl_v1_ListImagesRequest, ListImagesRequest
 import type { ListImagesResponse as _kctl_v1_ListImagesResponse, ListImagesResponse__Output as _kctl_v1_ListImagesResponse__Output } from '../../kctl/v1/ListImagesResponse.js';
 import type { LoadResponse as _kctl_v1_LoadResponse, LoadResponse__Output as _kctl_v1_LoadResponse__Output } from '../../kctl/v1/LoadResponse.js';
 import type { ProgressEvent as _kctl_v1_ProgressEvent, ProgressEvent__Output as _kctl_v1_ProgressEvent__Output } from '../../kctl/v1/ProgressEvent.js';
+import type { PruneRequest as _kctl_v1_PruneRequest, PruneRequest__Output as _kctl_v1_PruneRequest__Output } from '../../kctl/v1/PruneRequest.js';
 import type { PullRequest as _kctl_v1_PullRequest, PullRequest__Output as _kctl_v1_PullRequest__Output } from '../../kctl/v1/PullRequest.js';
 import type { RemoveImageRequest as _kctl_v1_RemoveImageRequest, RemoveImageRequest__Output as _kctl_v1_RemoveImageRequest__Output } from '../../kctl/v1/RemoveImageRequest.js';
 import type { RemoveImageResponse as _kctl_v1_RemoveImageResponse, RemoveImageResponse__Output as _kctl_v1_RemoveImageResponse__Output } from '../../kctl/v1/RemoveImageResponse.js';
@@ -43,6 +44,15 @@ export interface ImagesClient extends grpc.Client {
   load(metadata: grpc.Metadata, callback: grpc.requestCallback<_kctl_v1_LoadResponse__Output>): grpc.ClientWritableStream<_kctl_v1_DataChunk>;
   load(options: grpc.CallOptions, callback: grpc.requestCallback<_kctl_v1_LoadResponse__Output>): grpc.ClientWritableStream<_kctl_v1_DataChunk>;
   load(callback: grpc.requestCallback<_kctl_v1_LoadResponse__Output>): grpc.ClientWritableStream<_kctl_v1_DataChunk>;
+  
+  Prune(argument: _kctl_v1_PruneRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_kctl_v1_JsonDocument__Output>): grpc.ClientUnaryCall;
+  Prune(argument: _kctl_v1_PruneRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_kctl_v1_JsonDocument__Output>): grpc.ClientUnaryCall;
+  Prune(argument: _kctl_v1_PruneRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_kctl_v1_JsonDocument__Output>): grpc.ClientUnaryCall;
+  Prune(argument: _kctl_v1_PruneRequest, callback: grpc.requestCallback<_kctl_v1_JsonDocument__Output>): grpc.ClientUnaryCall;
+  prune(argument: _kctl_v1_PruneRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_kctl_v1_JsonDocument__Output>): grpc.ClientUnaryCall;
+  prune(argument: _kctl_v1_PruneRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_kctl_v1_JsonDocument__Output>): grpc.ClientUnaryCall;
+  prune(argument: _kctl_v1_PruneRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_kctl_v1_JsonDocument__Output>): grpc.ClientUnaryCall;
+  prune(argument: _kctl_v1_PruneRequest, callback: grpc.requestCallback<_kctl_v1_JsonDocument__Output>): grpc.ClientUnaryCall;
   
   Pull(argument: _kctl_v1_PullRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_kctl_v1_ProgressEvent__Output>;
   Pull(argument: _kctl_v1_PullRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_kctl_v1_ProgressEvent__Output>;
@@ -81,6 +91,8 @@ export interface ImagesHandlers extends grpc.UntypedServiceImplementation {
   
   Load: grpc.handleClientStreamingCall<_kctl_v1_DataChunk__Output, _kctl_v1_LoadResponse>;
   
+  Prune: grpc.handleUnaryCall<_kctl_v1_PruneRequest__Output, _kctl_v1_JsonDocument>;
+  
   Pull: grpc.handleServerStreamingCall<_kctl_v1_PullRequest__Output, _kctl_v1_ProgressEvent>;
   
   Remove: grpc.handleUnaryCall<_kctl_v1_RemoveImageRequest__Output, _kctl_v1_RemoveImageResponse>;
@@ -95,6 +107,7 @@ export interface ImagesDefinition extends grpc.ServiceDefinition {
   Inspect: MethodDefinition<_kctl_v1_ImageRef, _kctl_v1_JsonDocument, _kctl_v1_ImageRef__Output, _kctl_v1_JsonDocument__Output>
   List: MethodDefinition<_kctl_v1_ListImagesRequest, _kctl_v1_ListImagesResponse, _kctl_v1_ListImagesRequest__Output, _kctl_v1_ListImagesResponse__Output>
   Load: MethodDefinition<_kctl_v1_DataChunk, _kctl_v1_LoadResponse, _kctl_v1_DataChunk__Output, _kctl_v1_LoadResponse__Output>
+  Prune: MethodDefinition<_kctl_v1_PruneRequest, _kctl_v1_JsonDocument, _kctl_v1_PruneRequest__Output, _kctl_v1_JsonDocument__Output>
   Pull: MethodDefinition<_kctl_v1_PullRequest, _kctl_v1_ProgressEvent, _kctl_v1_PullRequest__Output, _kctl_v1_ProgressEvent__Output>
   Remove: MethodDefinition<_kctl_v1_RemoveImageRequest, _kctl_v1_RemoveImageResponse, _kctl_v1_RemoveImageRequest__Output, _kctl_v1_RemoveImageResponse__Output>
   Save: MethodDefinition<_kctl_v1_SaveRequest, _kctl_v1_DataChunk, _kctl_v1_SaveRequest__Output, _kctl_v1_DataChunk__Output>

@@ -8,6 +8,15 @@ import type { PingResponse as _kctl_v1_PingResponse, PingResponse__Output as _kc
 import type { VersionResponse as _kctl_v1_VersionResponse, VersionResponse__Output as _kctl_v1_VersionResponse__Output } from '../../kctl/v1/VersionResponse.js';
 
 export interface SystemClient extends grpc.Client {
+  DiskUsage(argument: _kctl_v1_Empty, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_kctl_v1_JsonDocument__Output>): grpc.ClientUnaryCall;
+  DiskUsage(argument: _kctl_v1_Empty, metadata: grpc.Metadata, callback: grpc.requestCallback<_kctl_v1_JsonDocument__Output>): grpc.ClientUnaryCall;
+  DiskUsage(argument: _kctl_v1_Empty, options: grpc.CallOptions, callback: grpc.requestCallback<_kctl_v1_JsonDocument__Output>): grpc.ClientUnaryCall;
+  DiskUsage(argument: _kctl_v1_Empty, callback: grpc.requestCallback<_kctl_v1_JsonDocument__Output>): grpc.ClientUnaryCall;
+  diskUsage(argument: _kctl_v1_Empty, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_kctl_v1_JsonDocument__Output>): grpc.ClientUnaryCall;
+  diskUsage(argument: _kctl_v1_Empty, metadata: grpc.Metadata, callback: grpc.requestCallback<_kctl_v1_JsonDocument__Output>): grpc.ClientUnaryCall;
+  diskUsage(argument: _kctl_v1_Empty, options: grpc.CallOptions, callback: grpc.requestCallback<_kctl_v1_JsonDocument__Output>): grpc.ClientUnaryCall;
+  diskUsage(argument: _kctl_v1_Empty, callback: grpc.requestCallback<_kctl_v1_JsonDocument__Output>): grpc.ClientUnaryCall;
+  
   Info(argument: _kctl_v1_Empty, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_kctl_v1_JsonDocument__Output>): grpc.ClientUnaryCall;
   Info(argument: _kctl_v1_Empty, metadata: grpc.Metadata, callback: grpc.requestCallback<_kctl_v1_JsonDocument__Output>): grpc.ClientUnaryCall;
   Info(argument: _kctl_v1_Empty, options: grpc.CallOptions, callback: grpc.requestCallback<_kctl_v1_JsonDocument__Output>): grpc.ClientUnaryCall;
@@ -47,6 +56,8 @@ export interface SystemClient extends grpc.Client {
 }
 
 export interface SystemHandlers extends grpc.UntypedServiceImplementation {
+  DiskUsage: grpc.handleUnaryCall<_kctl_v1_Empty__Output, _kctl_v1_JsonDocument>;
+  
   Info: grpc.handleUnaryCall<_kctl_v1_Empty__Output, _kctl_v1_JsonDocument>;
   
   Ping: grpc.handleUnaryCall<_kctl_v1_Empty__Output, _kctl_v1_PingResponse>;
@@ -58,6 +69,7 @@ export interface SystemHandlers extends grpc.UntypedServiceImplementation {
 }
 
 export interface SystemDefinition extends grpc.ServiceDefinition {
+  DiskUsage: MethodDefinition<_kctl_v1_Empty, _kctl_v1_JsonDocument, _kctl_v1_Empty__Output, _kctl_v1_JsonDocument__Output>
   Info: MethodDefinition<_kctl_v1_Empty, _kctl_v1_JsonDocument, _kctl_v1_Empty__Output, _kctl_v1_JsonDocument__Output>
   Ping: MethodDefinition<_kctl_v1_Empty, _kctl_v1_PingResponse, _kctl_v1_Empty__Output, _kctl_v1_PingResponse__Output>
   Shutdown: MethodDefinition<_kctl_v1_Empty, _kctl_v1_Empty, _kctl_v1_Empty__Output, _kctl_v1_Empty__Output>
