@@ -1,5 +1,20 @@
 #!/usr/bin/env node
 // kctl, the command line. `node bin/run.js` from a checkout; `kctl` once installed.
+import fs from 'node:fs';
 import { execute } from '@oclif/core';
 
-await execute({ dir: import.meta.url });
+let argv = process.argv.slice(2);
+if (argv.includes('--help')) {
+  // `kctl run IMAGE CMD --help` passes --help to the container (Docker's rule), not to oclif.
+  const { shieldContainerArgv } = await import('../dist/src/cli/argv.js');
+  argv = shieldContainerArgv(argv, (command) => {
+    try {
+      const manifest = JSON.parse(fs.readFileSync(new URL('../oclif.manifest.json', import.meta.url), 'utf8'));
+      return manifest.commands?.[command]?.flags;
+    } catch {
+      return undefined;
+    }
+  });
+}
+
+await execute({ args: argv, dir: import.meta.url });

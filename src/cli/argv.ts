@@ -59,3 +59,27 @@ export function splitDockerArgv(argv: string[], flags: Record<string, { type: st
   }
   return { options, positionals: [] };
 }
+
+/** Commands whose arguments after the first positional belong to the container. */
+const CONTAINER_ARGV_COMMANDS = new Set(['run', 'create', 'exec']);
+
+/**
+ * oclif shows a command's help when `--help` appears anywhere before `--`, which would swallow
+ * `kctl run busybox ls --help`. For run, create and exec (and their `container` forms) this puts
+ * a `--` in front of the first positional when `--help` only occurs after it, so the container
+ * gets it; `kctl run --help` still shows kctl's help. `flagsOf` gives a command's flag shapes.
+ */
+export function shieldContainerArgv(argv: string[], flagsOf: (command: string) => Record<string, { type: string; char?: string }> | undefined): string[] {
+  const at = argv[0] === 'container' ? 1 : 0;
+  const command = argv[at];
+  if (!CONTAINER_ARGV_COMMANDS.has(command) || !argv.includes('--help')) return argv;
+  const flags = flagsOf(command);
+  if (!flags) return argv;
+  const rest = argv.slice(at + 1);
+  const { options, positionals } = splitDockerArgv(rest, flags);
+  if (options.includes('--help') || !positionals.includes('--help')) return argv;
+  // splitDockerArgv expands option clusters; keep the user's words and cut at the same place.
+  const cut = rest.length - positionals.length;
+  if (rest[cut - 1] === '--') return argv;
+  return [...argv.slice(0, at + 1), ...rest.slice(0, cut), '--', ...rest.slice(cut)];
+}
