@@ -38,6 +38,8 @@ export interface ContainerSpec {
   labels: Record<string, string>;
   tty: boolean;
   openStdin: boolean;
+  /** Docker's StdinOnce: the container's stdin closes when the attached client closes its input. */
+  stdinOnce?: boolean;
   memoryBytes: number; // 0: default
   cpus: number; // 0: default
   autoRemove: boolean;
