@@ -77,6 +77,12 @@ export class AgentProcess extends EventEmitter {
   private stdinClosed = false;
   private paused = false;
   private uncredited = 0;
+  /**
+   * Output that arrived before anyone listened (after a reconnect, the agent replays what it buffered
+   * while no host was connected, possibly in the same read as the handshake). It is not credited, so
+   * the guest holds back the rest until a consumer attaches.
+   */
+  private held: Array<{ type: number; data: Buffer }> = [];
 
   /** @internal created by AgentClient */
   constructor(private readonly client: AgentClient, id: number, pid: number, tty: boolean, stdinPending = 0) {
@@ -90,6 +96,15 @@ export class AgentProcess extends EventEmitter {
       this.rejectExit = rej;
     });
     this.exited.catch(() => {}); // observed by whoever awaits it; never an unhandled rejection
+    this.on('newListener', (event: string) => {
+      if ((event === 'stdout' || event === 'stderr') && this.held.length) queueMicrotask(() => this.releaseHeld());
+    });
+  }
+
+  private releaseHeld(): void {
+    const held = this.held;
+    this.held = [];
+    for (const h of held) this.onOutput(h.type, h.data);
   }
 
   get hasExited(): boolean {
@@ -141,6 +156,12 @@ export class AgentProcess extends EventEmitter {
 
   /** @internal */
   onOutput(type: number, data: Buffer): void {
+    const event = type === MsgType.STDOUT ? 'stdout' : 'stderr';
+    if (this.listenerCount(event) === 0 || this.held.length) {
+      this.held.push({ type, data });
+      if (this.held.length === 1 && this.listenerCount(event) > 0) queueMicrotask(() => this.releaseHeld());
+      return;
+    }
     if (this.paused) this.uncredited += data.length;
     else this.client.credit(this.id, data.length);
     this.emit(type === MsgType.STDOUT ? 'stdout' : 'stderr', data);

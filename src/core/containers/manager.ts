@@ -374,7 +374,12 @@ export class ContainerManager extends EventEmitter {
     init.on('stderr', deliver('stderr'));
     init.exited.then(
       (info) => this.finish(rec, rt, exitCodeOf(info), ''),
-      (err) => this.finish(rec, rt, 137, `lost the container process: ${(err as Error).message}`),
+      async (err) => {
+        // The channel dropped. Usually because the VM died: give the VM watch a moment to say so.
+        for (let i = 0; i < 20 && this.o.vms.isAlive(vm); i++) await sleep(50);
+        const why = this.o.vms.isAlive(vm) ? `lost the container process: ${(err as Error).message}` : 'the VM exited unexpectedly';
+        void this.finish(rec, rt, 137, why);
+      },
     );
     rt.unwatchVm = this.o.vms.onExit(vm, (why) => {
       const reason = why.virtiofsdExited
