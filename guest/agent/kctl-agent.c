@@ -22,6 +22,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <net/if.h>
+#include <net/route.h>
+#include <netinet/in.h>
 #include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/signalfd.h>
@@ -282,6 +285,118 @@ static int mount_rootfs(const char *tag, char *err, size_t errlen) {
   return 0;
 }
 
+static int shares_mounted;
+
+/* Extra virtio-fs shares (volumes, bind mounts) at SHARES_DIR/<tag>; the child binds them into place. */
+static int mount_shares(const struct kp_spec *s, char *err, size_t errlen) {
+  if (shares_mounted) return 0;
+  mkdir(SHARES_DIR, 0700);
+  for (int i = 0; i < s->nmounts; i++) {
+    const struct kp_mount *m = &s->mounts[i];
+    if (m->type != KM_SHARE) continue;
+    char dir[sizeof SHARES_DIR + KP_MAX_TAG + 2];
+    snprintf(dir, sizeof dir, SHARES_DIR "/%s", m->source);
+    if (mkdir(dir, 0755) < 0) {
+      if (errno == EEXIST) continue; /* the same share at two targets */
+      snprintf(err, errlen, "create %s: %s", dir, strerror(errno));
+      return -1;
+    }
+    if (mount(m->source, dir, "virtiofs", MS_NOSUID | MS_NODEV | (m->readonly ? MS_RDONLY : 0), NULL) < 0) {
+      snprintf(err, errlen, "mount the virtio-fs share \"%s\": %s", m->source, strerror(errno));
+      return -1;
+    }
+  }
+  mkdir(FILES_DIR, 0700);
+  for (int i = 0; i < s->nfiles; i++) {
+    char path[64];
+    snprintf(path, sizeof path, FILES_DIR "/%d", i);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+    size_t off = 0;
+    while (fd >= 0 && off < s->files[i].len) {
+      ssize_t w = write(fd, s->files[i].content + off, s->files[i].len - off);
+      if (w <= 0) break;
+      off += (size_t)w;
+    }
+    if (fd < 0 || off < s->files[i].len) {
+      snprintf(err, errlen, "write %s for the container: %s", s->files[i].target, strerror(errno));
+      if (fd >= 0) close(fd);
+      return -1;
+    }
+    close(fd);
+  }
+  shares_mounted = 1;
+  return 0;
+}
+
+static void set_sin(struct sockaddr *sa, uint32_t host_order) {
+  struct sockaddr_in sin;
+  memset(&sin, 0, sizeof sin);
+  sin.sin_family = AF_INET;
+  sin.sin_addr.s_addr = htonl(host_order);
+  memcpy(sa, &sin, sizeof sin);
+}
+
+static int if_up(int sk, const char *name) {
+  struct ifreq ifr;
+  memset(&ifr, 0, sizeof ifr);
+  snprintf(ifr.ifr_name, IFNAMSIZ, "%s", name);
+  if (ioctl(sk, SIOCGIFFLAGS, &ifr) < 0) return -1;
+  ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+  return ioctl(sk, SIOCSIFFLAGS, &ifr);
+}
+
+/*
+ * The VM's network, shared by the container (it gets no network namespace of its own and, without
+ * CAP_NET_ADMIN, cannot change any of this): lo up; with NET, eth0's address and default route, and
+ * an unreachable route to each denied host (the user-mode NAT's alias for the host's loopback).
+ */
+static int setup_network(const struct kp_spec *s, char *err, size_t errlen) {
+  static int done;
+  if (done) return 0;
+  int sk = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (sk < 0) { snprintf(err, errlen, "network socket: %s", strerror(errno)); return -1; }
+  const char *step = "bring lo up";
+  if (if_up(sk, "lo") < 0) goto fail;
+  if (s->has_net) {
+    struct ifreq ifr;
+    memset(&ifr, 0, sizeof ifr);
+    snprintf(ifr.ifr_name, IFNAMSIZ, "eth0");
+    set_sin(&ifr.ifr_addr, s->net_addr);
+    step = "set eth0's address";
+    if (ioctl(sk, SIOCSIFADDR, &ifr) < 0) goto fail;
+    set_sin(&ifr.ifr_netmask, s->net_prefix ? 0xffffffffu << (32 - s->net_prefix) : 0);
+    step = "set eth0's netmask";
+    if (ioctl(sk, SIOCSIFNETMASK, &ifr) < 0) goto fail;
+    step = "bring eth0 up";
+    if (if_up(sk, "eth0") < 0) goto fail;
+    struct rtentry rt;
+    memset(&rt, 0, sizeof rt);
+    set_sin(&rt.rt_dst, 0);
+    set_sin(&rt.rt_genmask, 0);
+    set_sin(&rt.rt_gateway, s->net_gw);
+    rt.rt_flags = RTF_UP | RTF_GATEWAY;
+    rt.rt_dev = (char *)"eth0";
+    step = "add the default route";
+    if (ioctl(sk, SIOCADDRT, &rt) < 0) goto fail;
+    for (int i = 0; i < s->ndeny; i++) {
+      memset(&rt, 0, sizeof rt);
+      set_sin(&rt.rt_dst, s->deny[i]);
+      set_sin(&rt.rt_genmask, 0xffffffffu);
+      set_sin(&rt.rt_gateway, 0);
+      rt.rt_flags = RTF_UP | RTF_HOST | RTF_REJECT;
+      step = "add an unreachable route";
+      if (ioctl(sk, SIOCADDRT, &rt) < 0) goto fail;
+    }
+  }
+  close(sk);
+  done = 1;
+  return 0;
+fail:
+  snprintf(err, errlen, "network setup: %s: %s", step, strerror(errno));
+  close(sk);
+  return -1;
+}
+
 static void set_nonblock(int fd) { fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK); }
 
 static void start_process(uint32_t id, const uint8_t *payload, uint32_t len, int is_init) {
@@ -302,7 +417,8 @@ static void start_process(uint32_t id, const uint8_t *payload, uint32_t len, int
   for (int i = 0; i < MAX_PROCS; i++)
     if (procs[i].state == P_FREE) { p = &procs[i]; break; }
   if (!p) { send_start_failed(id, KF_FAILED, EAGAIN, "too many processes in this VM"); goto out; }
-  if (is_init && mount_rootfs(spec.rootfs_tag, err, sizeof err) < 0) {
+  if (is_init && (mount_rootfs(spec.rootfs_tag, err, sizeof err) < 0 || mount_shares(&spec, err, sizeof err) < 0 ||
+                  setup_network(&spec, err, sizeof err) < 0)) {
     send_start_failed(id, KF_FAILED, errno, err);
     goto out;
   }

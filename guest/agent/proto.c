@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 
 int kp_dec_init(struct kp_dec *d) {
   d->buf = malloc(KP_HDR + KP_MAX_PAYLOAD);
@@ -71,7 +72,97 @@ void kp_spec_free(struct kp_spec *s) {
   free(s->arena);
   free(s->argv);
   free(s->envp);
+  free(s->mounts);
+  free(s->files);
   memset(s, 0, sizeof *s);
+}
+
+int kp_parse_ipv4(const char *s, size_t n, uint32_t *out) {
+  uint32_t v = 0;
+  size_t i = 0;
+  for (int part = 0; part < 4; part++) {
+    if (part > 0) {
+      if (i >= n || s[i] != '.') return -1;
+      i++;
+    }
+    size_t start = i;
+    unsigned x = 0;
+    while (i < n && s[i] >= '0' && s[i] <= '9' && i - start < 3) x = x * 10 + (unsigned)(s[i++] - '0');
+    if (i == start || x > 255 || (i - start > 1 && s[start] == '0')) return -1;
+    v = v << 8 | x;
+  }
+  if (i != n) return -1;
+  *out = v;
+  return 0;
+}
+
+int kp_valid_target(const char *s) {
+  size_t n = strlen(s);
+  if (n < 2 || n > KP_MAX_PATH || s[0] != '/') return 0;
+  const char *c = s + 1;
+  for (;;) {
+    const char *e = strchr(c, '/');
+    size_t l = e ? (size_t)(e - c) : strlen(c);
+    if (l == 0 && e) return 0; /* "//" */
+    if (l == 0 && !e) return 1; /* trailing slash */
+    if ((l == 1 && c[0] == '.') || (l == 2 && c[0] == '.' && c[1] == '.')) return 0;
+    for (size_t i = 0; i < l; i++)
+      if ((unsigned char)c[i] < 0x20 || c[i] == 0x7f) return 0;
+    if (!e) return 1;
+    c = e + 1;
+  }
+}
+
+/* tmpfs options as Docker takes them: flags, size=<n>[kmg], mode=<octal>. */
+static int parse_tmpfs_opts(char *o, struct kp_mount *m, char *err, size_t errlen) {
+  m->flags = MS_NOSUID | MS_NODEV | MS_NOEXEC;
+  size_t dl = 0;
+  m->data[0] = 0;
+  while (o && *o) {
+    char *next = strchr(o, ',');
+    if (next) *next++ = 0;
+    if (!strcmp(o, "ro")) m->flags |= MS_RDONLY;
+    else if (!strcmp(o, "rw")) m->flags &= ~(unsigned long)MS_RDONLY;
+    else if (!strcmp(o, "exec")) m->flags &= ~(unsigned long)MS_NOEXEC;
+    else if (!strcmp(o, "noexec")) m->flags |= MS_NOEXEC;
+    else if (!strcmp(o, "suid")) m->flags &= ~(unsigned long)MS_NOSUID;
+    else if (!strcmp(o, "nosuid")) m->flags |= MS_NOSUID;
+    else if (!strcmp(o, "dev")) m->flags &= ~(unsigned long)MS_NODEV;
+    else if (!strcmp(o, "nodev")) m->flags |= MS_NODEV;
+    else if (*o) {
+      int ok = 0;
+      if (!strncmp(o, "size=", 5) && o[5]) {
+        const char *c = o + 5;
+        while (*c >= '0' && *c <= '9') c++;
+        ok = c > o + 5 && c - (o + 5) <= 15 && (!*c || (strchr("kmgKMG%", *c) && !c[1]));
+      } else if (!strncmp(o, "mode=", 5) && o[5]) {
+        const char *c = o + 5;
+        while (*c >= '0' && *c <= '7') c++;
+        ok = !*c && c - (o + 5) <= 4;
+      }
+      if (!ok) { snprintf(err, errlen, "invalid tmpfs option \"%.64s\"", o); return -1; }
+      size_t l = strlen(o);
+      if (dl + l + 2 > sizeof m->data) { snprintf(err, errlen, "tmpfs options too long"); return -1; }
+      if (dl) m->data[dl++] = ',';
+      memcpy(m->data + dl, o, l + 1);
+      dl += l;
+    }
+    o = next;
+  }
+  return 0;
+}
+
+/* Splits s in place on '\n' into at most max fields; returns the count. The last field keeps its newlines. */
+static int split_fields(char *s, char **f, int max) {
+  int n = 0;
+  f[n++] = s;
+  while (n < max) {
+    char *e = strchr(f[n - 1], '\n');
+    if (!e) break;
+    *e = 0;
+    f[n++] = e + 1;
+  }
+  return n;
 }
 
 #define FAIL(...) do { snprintf(err, errlen, __VA_ARGS__); kp_spec_free(out); return -1; } while (0)
@@ -83,7 +174,9 @@ int kp_parse_spec(const uint8_t *p, size_t n, int is_start, struct kp_spec *out,
   out->arena = malloc(n + n / 6 + 1);
   out->argv = calloc(KP_MAX_ARGS + 1, sizeof(char *));
   out->envp = calloc(KP_MAX_ENV + 1, sizeof(char *));
-  if (!out->arena || !out->argv || !out->envp) FAIL("out of memory");
+  out->mounts = calloc(KP_MAX_MOUNTS, sizeof *out->mounts);
+  out->files = calloc(KP_MAX_FILES, sizeof *out->files);
+  if (!out->arena || !out->argv || !out->envp || !out->mounts || !out->files) FAIL("out of memory");
   char *a = out->arena;
   unsigned seen = 0;
   size_t pos = 0;
@@ -129,10 +222,17 @@ int kp_parse_spec(const uint8_t *p, size_t n, int is_start, struct kp_spec *out,
     case KT_CAPS:
       if (len != 8) FAIL("capabilities must be a u64 mask");
       break;
+    case KT_NET: case KT_NET_DENY: case KT_MOUNT: case KT_FILE:
+      if (!is_start) FAIL("record %u is only valid in START", tag);
+      is_str = 1; max = tag == KT_FILE ? KP_MAX_STR : tag == KT_MOUNT ? KP_MAX_PATH + 128 : 64;
+      if (tag == KT_NET_DENY && out->ndeny >= KP_MAX_DENY) FAIL("more than %d denied hosts", KP_MAX_DENY);
+      if (tag == KT_MOUNT && out->nmounts >= KP_MAX_MOUNTS) FAIL("more than %d mounts", KP_MAX_MOUNTS);
+      if (tag == KT_FILE && out->nfiles >= KP_MAX_FILES) FAIL("more than %d files", KP_MAX_FILES);
+      break;
     default:
       FAIL("unknown record tag %u", tag);
     }
-    if (tag != KT_ARG && tag != KT_ENV) {
+    if (tag != KT_ARG && tag != KT_ENV && tag != KT_NET_DENY && tag != KT_MOUNT && tag != KT_FILE) {
       if (tag < 32 && (seen & (1u << tag))) FAIL("record %u repeated", tag);
       seen |= 1u << tag;
     }
@@ -143,6 +243,54 @@ int kp_parse_spec(const uint8_t *p, size_t n, int is_start, struct kp_spec *out,
       a[len] = 0;
       if (tag == KT_ARG) out->argv[out->argc++] = a;
       else if (tag == KT_ENV) out->envp[out->envc++] = a;
+      else if (tag == KT_NET) {
+        /* "a.b.c.d/prefix gateway" */
+        char *sl = strchr(a, '/'), *sp = strchr(a, ' ');
+        if (!sl || !sp || sp < sl) FAIL("network record is not \"address/prefix gateway\"");
+        char *pe = sl + 1;
+        unsigned pf = 0;
+        while (pe < sp && *pe >= '0' && *pe <= '9' && pf < 100) pf = pf * 10 + (unsigned)(*pe++ - '0');
+        if (pe != sp || sp == sl + 1 || pf < 1 || pf > 30) FAIL("invalid network prefix");
+        if (kp_parse_ipv4(a, (size_t)(sl - a), &out->net_addr) < 0 || kp_parse_ipv4(sp + 1, strlen(sp + 1), &out->net_gw) < 0)
+          FAIL("invalid network address");
+        out->net_prefix = pf;
+        out->has_net = 1;
+      } else if (tag == KT_NET_DENY) {
+        if (kp_parse_ipv4(a, len, &out->deny[out->ndeny]) < 0) FAIL("invalid denied host");
+        out->ndeny++;
+      } else if (tag == KT_MOUNT) {
+        char *f[4];
+        struct kp_mount *m = &out->mounts[out->nmounts];
+        if (split_fields(a, f, 4) != 4 || strchr(f[3], '\n')) FAIL("mount record is not type, source, options, target");
+        if (!kp_valid_target(f[3])) FAIL("invalid mount target \"%.64s\": use an absolute path without . or .. components", f[3]);
+        m->target = f[3];
+        if (!strcmp(f[0], "share")) {
+          size_t tl = strlen(f[1]);
+          if (tl == 0 || tl > KP_MAX_TAG || strchr(f[1], '/') || strchr(f[1], ',')) FAIL("invalid share tag in mount record");
+          for (const char *c = f[1]; *c; c++)
+            if ((unsigned char)*c <= 0x20 || (unsigned char)*c >= 0x7f) FAIL("invalid share tag in mount record");
+          if (strcmp(f[2], "ro") && strcmp(f[2], "rw")) FAIL("share options must be ro or rw");
+          m->type = KM_SHARE;
+          m->source = f[1];
+          m->readonly = f[2][0] == 'r' && f[2][1] == 'o';
+        } else if (!strcmp(f[0], "tmpfs")) {
+          if (f[1][0]) FAIL("a tmpfs mount has no source");
+          m->type = KM_TMPFS;
+          m->source = "tmpfs";
+          if (parse_tmpfs_opts(f[2], m, err, errlen) < 0) { kp_spec_free(out); return -1; }
+          m->readonly = (m->flags & MS_RDONLY) != 0;
+        } else FAIL("unknown mount type \"%.16s\"", f[0]);
+        out->nmounts++;
+      } else if (tag == KT_FILE) {
+        char *f[2];
+        struct kp_file *fl = &out->files[out->nfiles];
+        if (split_fields(a, f, 2) != 2) FAIL("file record is not target, content");
+        if (!kp_valid_target(f[0])) FAIL("invalid file target \"%.64s\"", f[0]);
+        fl->target = f[0];
+        fl->content = f[1];
+        fl->len = strlen(f[1]);
+        out->nfiles++;
+      }
       else *slot = a;
       a += len + 1;
     } else if (tag == KT_TTY) out->tty = v[0];

@@ -20,6 +20,9 @@
 #define KP_MAX_HOSTNAME 64
 #define KP_MAX_TAG 36
 #define KP_MAX_PING 64
+#define KP_MAX_MOUNTS 64                /* MOUNT records per START */
+#define KP_MAX_FILES 8                  /* FILE records per START */
+#define KP_MAX_DENY 16                  /* NET_DENY records per START */
 
 enum kp_type {
   KP_HELLO = 1, KP_HELLO_ACK = 2, KP_START = 3, KP_EXEC = 4, KP_STARTED = 5, KP_START_FAILED = 6,
@@ -31,6 +34,7 @@ enum kp_type {
 enum kp_tag {
   KT_ARG = 1, KT_ENV = 2, KT_CWD = 3, KT_USER = 4, KT_HOSTNAME = 5, KT_TTY = 6, KT_STDIN = 7,
   KT_ROWS = 8, KT_COLS = 9, KT_ROOTFS_TAG = 10, KT_READONLY_ROOTFS = 11, KT_CAPS = 12,
+  KT_NET = 13, KT_NET_DENY = 14, KT_MOUNT = 15, KT_FILE = 16,
   KT_AGENT_VERSION = 0x100, KT_KERNEL_RELEASE = 0x101, KT_VCPUS = 0x102, KT_MEM_KIB = 0x103,
   KT_BOOT_MS = 0x104, KT_PROCS = 0x105,
 };
@@ -71,11 +75,45 @@ struct kp_spec {
   int tty, open_stdin, readonly_rootfs;
   unsigned rows, cols;
   uint64_t caps; /* capability bounding set; Docker's default set when absent */
+  /* Network (START only): eth0's IPv4 address, prefix and default gateway; has_net = 0 leaves only lo. */
+  int has_net;
+  uint32_t net_addr, net_gw; /* host byte order */
+  unsigned net_prefix;
+  uint32_t deny[KP_MAX_DENY]; /* IPv4 hosts the container must not reach (unreachable routes) */
+  int ndeny;
+  struct kp_mount *mounts;   /* in the order given: parents before children */
+  int nmounts;
+  struct kp_file *files;
+  int nfiles;
+};
+
+enum kp_mount_type { KM_SHARE = 1, KM_TMPFS = 2 };
+
+/* A MOUNT record: "share\n<tag>\n<ro|rw>\n<target>" or "tmpfs\n\n<options>\n<target>". */
+struct kp_mount {
+  int type;
+  const char *source;  /* share: virtio-fs tag */
+  const char *target;  /* absolute, no "." or ".." components, resolved inside the container root */
+  int readonly;
+  unsigned long flags; /* tmpfs: MS_* flags */
+  char data[96];       /* tmpfs: "size=...,mode=..." */
+};
+
+/* A FILE record: "<target>\n<content>": a file the agent bind-mounts over the target (/etc/hosts). */
+struct kp_file {
+  const char *target;
+  const char *content;
+  size_t len;
 };
 
 /* Docker's default capabilities: CHOWN DAC_OVERRIDE FOWNER FSETID KILL SETGID SETUID SETPCAP
    NET_BIND_SERVICE NET_RAW SYS_CHROOT MKNOD AUDIT_WRITE SETFCAP. */
 #define KP_DEFAULT_CAPS 0xa80425fbull
+
+/* Parses "a.b.c.d" (no leading zeros, no trailing bytes) into host byte order. Returns 0 or -1. */
+int kp_parse_ipv4(const char *s, size_t n, uint32_t *out);
+/* Checks a mount target: absolute, at most KP_MAX_PATH bytes, no empty, "." or ".." components, not "/". */
+int kp_valid_target(const char *s);
 
 int kp_parse_spec(const uint8_t *p, size_t n, int is_start, struct kp_spec *out, char *err, size_t errlen);
 void kp_spec_free(struct kp_spec *s);

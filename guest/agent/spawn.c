@@ -21,6 +21,16 @@
 #include <termios.h>
 #include <unistd.h>
 
+/* openat2(2) (Linux 5.6); spelled out because musl ships no <linux/openat2.h>. */
+#ifndef RESOLVE_IN_ROOT
+struct open_how { uint64_t flags, mode, resolve; };
+#define RESOLVE_NO_MAGICLINKS 0x02
+#define RESOLVE_IN_ROOT 0x10
+#endif
+#ifndef SYS_openat2
+#define SYS_openat2 437
+#endif
+
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 #define MAX_IDFILE (1024 * 1024)
 
@@ -91,9 +101,99 @@ static void drop_capabilities(uint64_t keep) {
   }
 }
 
+static int open_in_root(int root, const char *path, int flags) {
+  struct open_how how = {.flags = (uint64_t)(flags | O_CLOEXEC), .mode = 0, .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS};
+  return (int)syscall(SYS_openat2, root, path, &how, sizeof how);
+}
+
+/*
+ * Opens (O_PATH) `target` inside the container root, creating it and its missing parents (a directory,
+ * or an empty file when want_dir is 0). Every step resolves in the root with openat2(RESOLVE_IN_ROOT),
+ * so ".." and symlinks in the image, absolute or relative, cannot lead outside it.
+ */
+static int ensure_in_root(int root, const char *target, int want_dir) {
+  int fd = open_in_root(root, target + 1, O_PATH);
+  if (fd >= 0) return fd;
+  if (errno != ENOENT) fail(KF_FAILED, errno, "mount target %s: %s", target, strerror(errno));
+  char buf[KP_MAX_PATH + 1];
+  snprintf(buf, sizeof buf, "%s", target + 1);
+  size_t n = strlen(buf);
+  while (n > 0 && buf[n - 1] == '/') buf[--n] = 0;
+  char *c = buf;
+  for (;;) {
+    char *slash = strchr(c, '/');
+    int last = slash == NULL;
+    if (slash) *slash = 0;
+    int parent = c == buf ? fcntl(root, F_DUPFD_CLOEXEC, 0) : -1;
+    if (c != buf) {
+      c[-1] = 0;
+      parent = open_in_root(root, buf, O_PATH | O_DIRECTORY);
+      c[-1] = '/';
+    }
+    if (parent < 0) fail(KF_FAILED, errno, "mount target %s: %s", target, strerror(errno));
+    if (!last || want_dir) {
+      if (mkdirat(parent, c, 0755) < 0 && errno != EEXIST) fail(KF_FAILED, errno, "create mount point %s: %s", target, strerror(errno));
+    } else {
+      int f = openat(parent, c, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644);
+      if (f < 0 && errno != EEXIST && errno != ELOOP) fail(KF_FAILED, errno, "create mount point %s: %s", target, strerror(errno));
+      if (f >= 0) close(f);
+    }
+    close(parent);
+    if (last) break;
+    *slash = '/';
+    c = slash + 1;
+  }
+  fd = open_in_root(root, buf, O_PATH);
+  if (fd < 0) fail(KF_FAILED, errno, "mount target %s: %s", target, strerror(errno));
+  return fd;
+}
+
+static void bind_at(const char *src, int fd, const char *target, int readonly) {
+  char p[64];
+  snprintf(p, sizeof p, "/proc/self/fd/%d", fd);
+  if (mount(src, p, NULL, MS_BIND | MS_REC, NULL) < 0) fail(KF_FAILED, errno, "bind-mount on %s: %s", target, strerror(errno));
+  if (readonly && mount(NULL, p, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) < 0)
+    fail(KF_FAILED, errno, "make %s read-only: %s", target, strerror(errno));
+}
+
+/* Volumes, bind mounts, tmpfs and the network files, placed in the container root before the pivot. */
+static void container_mounts(const struct child_args *a) {
+  const struct kp_spec *s = a->spec;
+  if (s->nmounts == 0 && s->nfiles == 0) return;
+  int root = open(a->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (root < 0) fail(KF_FAILED, errno, "open the container root: %s", strerror(errno));
+  for (int i = 0; i < s->nmounts; i++) {
+    const struct kp_mount *m = &s->mounts[i];
+    int fd = ensure_in_root(root, m->target, 1);
+    struct stat st;
+    if (fstat(fd, &st) < 0 || !S_ISDIR(st.st_mode)) fail(KF_FAILED, ENOTDIR, "mount target %s is not a directory", m->target);
+    if (m->type == KM_SHARE) {
+      char src[sizeof SHARES_DIR + KP_MAX_TAG + 2];
+      snprintf(src, sizeof src, SHARES_DIR "/%s", m->source);
+      bind_at(src, fd, m->target, m->readonly);
+    } else {
+      char p[64];
+      snprintf(p, sizeof p, "/proc/self/fd/%d", fd);
+      if (mount("tmpfs", p, "tmpfs", m->flags, m->data) < 0) fail(KF_FAILED, errno, "mount tmpfs on %s: %s", m->target, strerror(errno));
+    }
+    close(fd);
+  }
+  for (int i = 0; i < s->nfiles; i++) {
+    int fd = ensure_in_root(root, s->files[i].target, 0);
+    struct stat st;
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) fail(KF_FAILED, EINVAL, "%s in the image is not a regular file", s->files[i].target);
+    char src[64];
+    snprintf(src, sizeof src, FILES_DIR "/%d", i);
+    bind_at(src, fd, s->files[i].target, 0);
+    close(fd);
+  }
+  close(root);
+}
+
 static void enter_rootfs(const struct child_args *a) {
   const struct kp_spec *s = a->spec;
   if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) fail(KF_FAILED, errno, "make mounts private: %s", strerror(errno));
+  container_mounts(a);
   if (chdir(a->rootfs) < 0) fail(KF_FAILED, errno, "enter the container root: %s", strerror(errno));
   /* pivot_root(".", ".") stacks the old root on the new one; detaching it leaves only the container. */
   if (syscall(SYS_pivot_root, ".", ".") < 0) fail(KF_FAILED, errno, "pivot_root: %s", strerror(errno));

@@ -4,6 +4,10 @@
 
 #include "proto.h"
 
+/* Where the agent mounts extra virtio-fs shares (SHARES_DIR/<tag>) and writes FILE contents (FILES_DIR/<n>). */
+#define SHARES_DIR "/run/kctl/shares"
+#define FILES_DIR "/run/kctl/files"
+
 /* Sent by the child over its setup socket when it fails before execve. */
 struct setup_msg {
   int32_t kind; /* enum kp_fail */

@@ -61,6 +61,10 @@ export const Tag = {
   ROOTFS_TAG: 10,
   READONLY_ROOTFS: 11,
   CAPS: 12,
+  NET: 13,
+  NET_DENY: 14,
+  MOUNT: 15,
+  FILE: 16,
   AGENT_VERSION: 0x100,
   KERNEL_RELEASE: 0x101,
   VCPUS: 0x102,
@@ -205,11 +209,28 @@ export interface ProcessSpec {
 /** Docker's default capability set (CapBnd 00000000a80425fb). */
 export const DEFAULT_CAPABILITIES = 0xa80425fbn;
 
+/** A mount the agent places in the container root before it starts (PROTOCOL.md, MOUNT). */
+export type GuestMount =
+  | { type: 'share'; tag: string; readOnly: boolean; target: string }
+  | { type: 'tmpfs'; options: string; target: string };
+
 export interface ContainerSpec extends ProcessSpec {
   hostname: string;
   rootfsTag: string;
   readonlyRootfs?: boolean;
+  /** eth0: "a.b.c.d/prefix" and the default gateway; absent: only lo. */
+  net?: { address: string; gateway: string };
+  /** IPv4 hosts the container must not reach (unreachable routes in the guest). */
+  netDeny?: string[];
+  /** Applied in order: parents before children. */
+  mounts?: GuestMount[];
+  /** Files bind-mounted over the image's (/etc/hosts, /etc/hostname, /etc/resolv.conf). */
+  files?: { target: string; content: string }[];
 }
+
+export const MAX_MOUNTS = 64;
+export const MAX_FILES = 8;
+export const MAX_DENY = 16;
 
 function checkString(what: string, s: string, max: number): void {
   if (s.includes('\0')) throw new KctlError('invalid_argument', `${what} contains a NUL byte`);
@@ -263,6 +284,23 @@ export function encodeSpec(spec: ProcessSpec | ContainerSpec, isStart: boolean):
     checkString('rootfs tag', c.rootfsTag, MAX_TAG);
     recs.push(str(Tag.ROOTFS_TAG, c.rootfsTag));
     if (c.readonlyRootfs !== undefined) recs.push(u8(Tag.READONLY_ROOTFS, c.readonlyRootfs));
+    if (c.net) recs.push(str(Tag.NET, `${c.net.address} ${c.net.gateway}`));
+    if ((c.netDeny?.length ?? 0) > MAX_DENY) throw bad(`more than ${MAX_DENY} denied hosts`);
+    for (const d of c.netDeny ?? []) recs.push(str(Tag.NET_DENY, d));
+    if ((c.mounts?.length ?? 0) > MAX_MOUNTS) throw bad(`more than ${MAX_MOUNTS} mounts`);
+    for (const m of c.mounts ?? []) {
+      if (m.target.includes('\n')) throw bad(`mount target ${JSON.stringify(m.target)} contains a newline`);
+      checkString('mount target', m.target, MAX_PATH);
+      const v = m.type === 'share' ? `share\n${m.tag}\n${m.readOnly ? 'ro' : 'rw'}\n${m.target}` : `tmpfs\n\n${m.options}\n${m.target}`;
+      recs.push(str(Tag.MOUNT, v));
+    }
+    if ((c.files?.length ?? 0) > MAX_FILES) throw bad(`more than ${MAX_FILES} files`);
+    for (const f of c.files ?? []) {
+      if (f.target.includes('\n')) throw bad(`file target ${JSON.stringify(f.target)} contains a newline`);
+      const v = `${f.target}\n${f.content}`;
+      checkString('file', v, MAX_STR);
+      recs.push(str(Tag.FILE, v));
+    }
   }
   const out = encodeRecords(recs);
   if (out.length > MAX_PAYLOAD) throw bad('the command line and environment exceed the 1 MiB limit');
@@ -271,7 +309,7 @@ export function encodeSpec(spec: ProcessSpec | ContainerSpec, isStart: boolean):
 
 /** Decodes a spec (the inverse of encodeSpec, with the agent's checks); used by tests and tools. */
 export function decodeSpec(buf: Buffer, isStart: boolean): ContainerSpec {
-  const recs = decodeRecords(buf, MAX_ARGS + MAX_ENV + 16);
+  const recs = decodeRecords(buf, MAX_ARGS + MAX_ENV + MAX_MOUNTS + MAX_FILES + MAX_DENY + 16);
   const spec: ContainerSpec = { args: [], env: [], cwd: '/', user: '', tty: false, stdin: false, hostname: '', rootfsTag: '' };
   const seen = new Set<number>();
   for (const r of recs) {
@@ -306,6 +344,24 @@ export function decodeSpec(buf: Buffer, isStart: boolean): ContainerSpec {
       case Tag.STDIN: spec.stdin = flag(); break;
       case Tag.ROWS: spec.rows = n16(); break;
       case Tag.COLS: spec.cols = n16(); break;
+      case Tag.NET: case Tag.NET_DENY: case Tag.MOUNT: case Tag.FILE: {
+        if (!isStart) throw protocolError(`record ${r.tag} only valid in START`);
+        const v = s();
+        if (r.tag === Tag.NET) {
+          const [address, gateway] = v.split(' ');
+          spec.net = { address: address ?? '', gateway: gateway ?? '' };
+        } else if (r.tag === Tag.NET_DENY) (spec.netDeny ??= []).push(v);
+        else if (r.tag === Tag.FILE) {
+          const i = v.indexOf('\n');
+          if (i < 0) throw protocolError('file record is not target, content');
+          (spec.files ??= []).push({ target: v.slice(0, i), content: v.slice(i + 1) });
+        } else {
+          const f = v.split('\n');
+          if (f.length !== 4) throw protocolError('mount record is not type, source, options, target');
+          (spec.mounts ??= []).push(f[0] === 'share' ? { type: 'share', tag: f[1]!, readOnly: f[2] === 'ro', target: f[3]! } : { type: 'tmpfs', options: f[2]!, target: f[3]! });
+        }
+        break;
+      }
       case Tag.CAPS:
         if (r.value.length !== 8) throw protocolError('capabilities must be a u64 mask');
         spec.capabilities = r.value.readBigUInt64BE(0);
