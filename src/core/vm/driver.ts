@@ -31,7 +31,7 @@ import {
   isSameLiveProcess, isUnixSocketListening, killGroupIfSame, readProcStat, groupHasLiveMembers, sleep,
 } from './proc.js';
 import { QmpClient, withQmp } from './qmp.js';
-import { AGENT_PORT_NAME, DEFAULT_TB_SIZE_MIB, kernelCmdline, qemuArgs, type Accelerator, type KernelKind, type QemuConfig } from './qemu-args.js';
+import { AGENT_PORT_NAME, DEFAULT_TB_SIZE_MIB, kernelCmdline, qemuArgs, type Accelerator, type KernelKind, type NetDevice, type QemuConfig } from './qemu-args.js';
 import { virtiofsdCommand, type CacheMode } from './virtiofsd-args.js';
 
 export interface ShareSpec {
@@ -48,6 +48,8 @@ export interface VmSpec {
   shares: ShareSpec[];
   /** Extra kernel parameters for the guest agent, appended after kctl's own. */
   kernelArgs?: string[];
+  /** NICs, eth0 first (see src/core/network/README.md); absent: none. */
+  network?: NetDevice[];
 }
 
 export interface VirtiofsdInfo {
@@ -340,6 +342,7 @@ export class VmDriver {
         memoryMiB: spec.memoryMiB,
         boot: { kernel: assets.kernel, initrd: assets.initrd, append },
         filesystems: spec.shares.map((s, i) => ({ tag: s.tag, socket: path.join(dir, `fs${i}.sock`) })),
+        network: spec.network,
         agent: { kind: 'virtio-serial', socket: info.agentSocket, portName: AGENT_PORT_NAME },
         qmpSocket: info.qmpSocket,
         consoleLog: info.consoleLog,

@@ -48,6 +48,28 @@ export interface AgentDevice {
   portName: string;
 }
 
+/** A host port forward of a user-mode network: host address:port to the guest's port. */
+export interface HostForward {
+  protocol: 'tcp' | 'udp';
+  hostIp: string;
+  hostPort: number;
+  guestPort: number;
+}
+
+/**
+ * A virtio-net NIC on QEMU's user-mode network (slirp): a private NAT per VM with the gateway at
+ * .2 and a DNS forwarder at .3 of `subnet`, plus host port forwards. IPv6 is off on this link.
+ */
+export interface UserNetDevice {
+  kind: 'user';
+  /** An IPv4 /24 (or larger) in CIDR form, e.g. 10.0.2.0/24. */
+  subnet: string;
+  mac: string;
+  forwards: HostForward[];
+}
+
+export type NetDevice = UserNetDevice;
+
 export interface QemuConfig {
   binary: string;
   /** Shown by `ps` as the process name (QEMU `-name ...,process=`), so kctl's VMs are easy to spot. */
@@ -58,6 +80,8 @@ export interface QemuConfig {
   memoryMiB: number;
   boot: KernelBoot;
   filesystems: FsDevice[];
+  /** NICs in guest order (eth0 first); absent or empty: no network device. */
+  network?: NetDevice[];
   agent: AgentDevice;
   qmpSocket: string;
   consoleLog: string;
@@ -94,6 +118,24 @@ export function validateQemuConfig(c: QemuConfig): void {
     tags.add(fs.tag);
   }
   if (/[\n\0]/.test(c.boot.append)) throw invalidArgument('kernel command line contains a newline or NUL');
+  for (const n of c.network ?? []) validateNetDevice(n);
+}
+
+const IPV4_RE = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+
+function validateNetDevice(n: NetDevice): void {
+  const m = /^(.+)\/(\d+)$/.exec(n.subnet);
+  if (!m || !IPV4_RE.test(m[1]!) || Number(m[2]) < 8 || Number(m[2]) > 24) {
+    throw invalidArgument(`invalid user-network subnet ${JSON.stringify(n.subnet)}: use an IPv4 CIDR from /8 to /24`);
+  }
+  if (!/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/.test(n.mac)) throw invalidArgument(`invalid MAC address ${JSON.stringify(n.mac)}`);
+  for (const f of n.forwards) {
+    if (!IPV4_RE.test(f.hostIp)) throw invalidArgument(`invalid host IP ${JSON.stringify(f.hostIp)} for a port forward: QEMU's user network forwards IPv4 only`);
+    for (const p of [f.hostPort, f.guestPort]) {
+      if (!Number.isInteger(p) || p < 1 || p > 65535) throw invalidArgument(`invalid port ${p}: use 1-65535`);
+    }
+    if (f.protocol !== 'tcp' && f.protocol !== 'udp') throw invalidArgument(`invalid protocol ${JSON.stringify(f.protocol)}`);
+  }
 }
 
 export function qemuArgs(c: QemuConfig): string[] {
@@ -126,6 +168,12 @@ export function qemuArgs(c: QemuConfig): string[] {
   c.filesystems.forEach((fs, i) => {
     a.push('-chardev', `socket,id=fs${i},path=${optValue(fs.socket)}`);
     a.push('-device', `vhost-user-fs-device,chardev=fs${i},tag=${fs.tag}`);
+  });
+
+  (c.network ?? []).forEach((n, i) => {
+    const fwd = n.forwards.map((f) => `,hostfwd=${f.protocol}:${f.hostIp}:${f.hostPort}-:${f.guestPort}`).join('');
+    a.push('-netdev', `user,id=net${i},net=${n.subnet},ipv6=off${fwd}`);
+    a.push('-device', `virtio-net-device,netdev=net${i},mac=${n.mac}`);
   });
 
   a.push('-chardev', `socket,id=agent,path=${optValue(c.agent.socket)},server=on,wait=off`);
