@@ -193,8 +193,12 @@ export class FsContentStore implements ContentStore {
         try {
           await pipeline(src, counter, out);
         } catch (err) {
-          // Keep the received prefix for a later resume, unless it can never be right.
-          if (err instanceof KctlError && err.kind === 'failed_precondition') await fs.rm(dir, { recursive: true, force: true });
+          // Keep the received prefix for a later resume, unless it can never be right, or the disk is
+          // full: then the partial data only keeps everything else from being written.
+          const code = (err as NodeJS.ErrnoException).code;
+          if ((err instanceof KctlError && err.kind === 'failed_precondition') || code === 'ENOSPC' || code === 'EDQUOT') {
+            await fs.rm(dir, { recursive: true, force: true });
+          }
           throw err instanceof KctlError ? err : toKctlError(err);
         }
         offset = counter.bytes;

@@ -11,7 +11,7 @@ import type { RootLayout } from '../paths.js';
 import type { DaemonConfig } from '../config.js';
 import { isInsecureRegistry } from '../config.js';
 import type { Logger } from '../util/log.js';
-import { KctlError, invalidArgument, isKctlError, notFound } from '../errors.js';
+import { KctlError, invalidArgument, isKctlError, notFound, toKctlError } from '../errors.js';
 import { DEFAULT_DOMAIN, familiarName, familiarString, normalizeReference, referenceName, referenceString, type Reference } from './reference.js';
 import { shortId } from './digest.js';
 import { RegistryClient } from './registry/client.js';
@@ -189,7 +189,9 @@ export class Puller {
           emit({ id, status: 'Download complete' });
           await po.onLayerBlob?.(l, this.o.content.blobPath(l.digest));
         } catch (err) {
-          failed ??= err;
+          // Name the image and the layer: "no space left on device" alone does not say what was being written.
+          const e = toKctlError(err);
+          failed ??= e.kind === 'canceled' ? e : new KctlError(e.kind, `pulling ${repo}: layer ${l.digest}: ${e.message}`, { hint: e.hint, detail: e.detail, cause: err });
         }
       }
     };
