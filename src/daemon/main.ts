@@ -9,6 +9,7 @@ import { defaultRoot, RootLayout } from '../core/paths.js';
 import { createLogger } from '../core/util/log.js';
 import { Engine } from '../core/engine.js';
 import { createGrpcServer, listenUnix } from '../api/grpc/server.js';
+import { createDockerServer } from '../api/docker/server.js';
 
 /** Takes the root's lock: a file holding our pid, created exclusively; a stale one (dead pid) is replaced. */
 function takeLock(layout: RootLayout): () => void {
@@ -56,6 +57,9 @@ async function main(): Promise<void> {
     let closing = false;
     const server = await createGrpcServer(engine, () => void shutdown('request'));
     await listenUnix(server, layout.grpcSocket);
+    // The Docker Engine API beside the gRPC one (docker CLI, dockerode, compose): DOCKER_HOST=unix://<root>/docker.sock.
+    const docker = createDockerServer(engine);
+    await docker.listen(layout.dockerSocket);
     await fsp.writeFile(layout.pidFile, `${process.pid}\n`, { mode: 0o600 });
     log.info('kctld ready', { root, socket: layout.grpcSocket });
 
@@ -64,6 +68,8 @@ async function main(): Promise<void> {
       closing = true;
       log.info('kctld stopping; running VMs keep running', { why });
       await new Promise<void>((r) => server.tryShutdown(() => r()));
+      await docker.close().catch(() => undefined);
+      await fsp.rm(layout.dockerSocket, { force: true });
       await engine?.close();
       await fsp.rm(layout.grpcSocket, { force: true });
       await fsp.rm(layout.pidFile, { force: true });
