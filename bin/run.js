@@ -17,4 +17,7 @@ if (argv.includes('--help')) {
   });
 }
 
+// Completion requests carry partial words (`--he`, `--help`) that oclif must not act on.
+if (argv[0] === '__complete') argv = ['__complete', '--', ...argv.slice(1)];
+
 await execute({ args: argv, dir: import.meta.url });

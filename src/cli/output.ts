@@ -10,8 +10,8 @@ export function colorEnabled(stream: NodeJS.WriteStream = process.stderr, noColo
   return !!stream.isTTY;
 }
 
-export async function paint(stream: NodeJS.WriteStream = process.stderr) {
-  if (!colorEnabled(stream)) {
+export async function paint(stream: NodeJS.WriteStream = process.stderr, noColorFlag = false) {
+  if (!colorEnabled(stream, noColorFlag)) {
     const id = (s: string) => s;
     return { dim: id, bold: id, red: id, green: id, yellow: id, cyan: id };
   }

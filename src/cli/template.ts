@@ -107,12 +107,59 @@ const FUNCS: Record<string, (...a: unknown[]) => unknown> = {
   print: (...a) => a.map(toText).join(''),
   truncate: (v, n) => String(v).slice(0, Number(n)),
   pad: (v, l, r) => ' '.repeat(Number(l)) + toText(v) + ' '.repeat(Number(r)),
+  printf: (f, ...a) => sprintf(String(f), a),
+  eq: (a, ...b) => b.some((x) => x === a || String(x) === String(a)),
+  ne: (a, b) => String(a) !== String(b),
+  not: (v) => !truthy(v),
+  and: (...a) => a.find((v) => !truthy(v)) ?? a[a.length - 1],
+  or: (...a) => a.find((v) => truthy(v)) ?? a[a.length - 1],
 };
+
+/** Go's fmt verbs that templates use: %s %v %d %q %f %x %%, with width, precision and `-`. */
+export function sprintf(format: string, args: unknown[]): string {
+  let i = 0;
+  return format.replace(/%([-0 +#]*)(\d*)(?:\.(\d+))?([svdqfxX%])/g, (_m, fl: string, width: string, prec: string | undefined, verb: string) => {
+    if (verb === '%') return '%';
+    if (i >= args.length) return `%!${verb}(MISSING)`;
+    const v = args[i++];
+    let s: string;
+    switch (verb) {
+      case 'd': s = String(Math.trunc(Number(v))); break;
+      case 'f': s = Number(v).toFixed(prec === undefined ? 6 : Number(prec)); break;
+      case 'q': s = JSON.stringify(toText(v)); break;
+      case 'x': s = typeof v === 'number' ? v.toString(16) : Buffer.from(toText(v)).toString('hex'); break;
+      case 'X': s = (typeof v === 'number' ? v.toString(16) : Buffer.from(toText(v)).toString('hex')).toUpperCase(); break;
+      default: s = toText(v); if (prec !== undefined) s = s.slice(0, Number(prec));
+    }
+    const w = Number(width || 0);
+    if (s.length < w) s = fl.includes('-') ? s.padEnd(w) : s.padStart(w, fl.includes('0') && verb !== 's' ? '0' : ' ');
+    return s;
+  });
+}
+
+/** Splits `a | b "x|y"` at the pipes outside quotes. */
+function splitPipeline(expr: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let quote = '';
+  for (let i = 0; i < expr.length; i++) {
+    const ch = expr[i];
+    if (quote) {
+      cur += ch;
+      if (ch === '\\' && quote === '"') cur += expr[++i] ?? '';
+      else if (ch === quote) quote = '';
+    } else if (ch === '"' || ch === '`') { quote = ch; cur += ch; }
+    else if (ch === '|') { out.push(cur.trim()); cur = ''; }
+    else cur += ch;
+  }
+  out.push(cur.trim());
+  return out;
+}
 
 function evalPipeline(expr: string, dot: unknown): unknown {
   let acc: unknown;
   let first = true;
-  for (const stage of expr.split('|').map((s) => s.trim())) {
+  for (const stage of splitPipeline(expr)) {
     const [head, ...rest] = splitArgs(stage);
     const args = rest.map((a) => value(a, dot));
     if (!first) args.push(acc);

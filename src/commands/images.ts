@@ -40,7 +40,7 @@ export default class Images extends KctlCommand {
       process.stdout.write([...new Set(rows.map((r) => r.ID))].map((i) => i + '\n').join(''));
       return;
     }
-    if (flags.format) {
+    if (flags.format && flags.format !== 'table') {
       process.stdout.write(renderFormat(flags.format, rows, { ID: 'IMAGE ID', CreatedSince: 'CREATED', CreatedAt: 'CREATED AT' }));
       return;
     }

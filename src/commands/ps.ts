@@ -50,7 +50,7 @@ export default class Ps extends KctlCommand {
       process.stdout.write(rows.map((r) => r.ID + '\n').join(''));
       return;
     }
-    if (flags.format) {
+    if (flags.format && flags.format !== 'table') {
       process.stdout.write(renderFormat(flags.format, rows, { ID: 'CONTAINER ID', RunningFor: 'CREATED', Names: 'NAMES', CreatedAt: 'CREATED AT' }));
       return;
     }

@@ -149,10 +149,10 @@ export class Engine {
     }
     return {
       LayersSize: await dirSize(this.layout.layersDir),
-      Images: images.map((i) => ({
-        Id: i.id, RepoTags: i.repoTags, RepoDigests: i.repoDigests, Size: i.size, SharedSize: -1,
+      Images: await Promise.all(images.map(async (i) => ({
+        Id: i.id, RepoTags: i.repoTags, RepoDigests: i.repoDigests, Size: await this.images.unpackedSize(i), SharedSize: -1,
         Created: Math.floor(Date.parse(i.created) / 1000) || 0, Containers: users.get(i.id) ?? 0,
-      })),
+      }))),
       Containers,
       Volumes: [],
       BuildCache: [],

@@ -116,6 +116,19 @@ export class ImageService {
     deleted.push(img.id);
     return { untagged, deleted };
   }
+  /** The bytes an image's unpacked layers take (its size once a container used it; 0 before). */
+  async unpackedSize(img: ImageRecord): Promise<number> {
+    if (img.size) return img.size;
+    const { dirSize } = await import('../util/du.js');
+    const { chainIds } = await import('./layers.js');
+    let total = 0;
+    for (const chainId of chainIds(img.diffIds)) {
+      const dir = await this.o.layers.lookup(chainId);
+      if (dir) total += await dirSize(dir);
+    }
+    return total;
+  }
+
   /**
    * Docker's `image prune`: removes dangling images (no tag), or with `all` every image no
    * container uses, then the unpacked layers and blobs no remaining image references. Blobs
