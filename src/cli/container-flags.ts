@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import { Flags } from '@oclif/core';
 import { invalidArgument } from '../core/errors.js';
 import { parseBytes } from './units.js';
+import { parseRestartPolicy } from '../core/containers/restart.js';
 import type { ContainerConfig } from '../api/gen/kctl/v1/ContainerConfig.js';
 
 const many = { multiple: true, multipleNonGreedy: true } as const;
@@ -26,12 +27,19 @@ export const containerFlags = {
   pull: Flags.string({ description: 'Pull image before running', options: ['always', 'missing', 'never'], default: 'missing' }),
   platform: Flags.string({ description: 'Set platform if server is multi-platform capable (os/arch[/variant])' }),
   quiet: Flags.boolean({ char: 'q', description: 'Suppress the pull output and the isolation report' }),
+  restart: Flags.string({ description: 'Restart policy to apply when a container exits (no, on-failure[:max-retries], always, unless-stopped)', default: 'no' }),
 };
 
 export interface ContainerFlagValues {
   name?: string; env?: string[]; 'env-file'?: string[]; workdir?: string; user?: string; entrypoint?: string;
   hostname?: string; label?: string[]; memory?: string; cpus?: string; interactive: boolean; tty: boolean;
   rm: boolean; 'stop-signal'?: string; 'stop-timeout'?: number; pull: string; platform?: string; quiet: boolean;
+  restart?: string;
+}
+
+export function restartPolicyFlag(value: string | undefined): { name: string; maximumRetryCount: number } | undefined {
+  const p = parseRestartPolicy(value);
+  return p.Name === 'no' ? undefined : { name: p.Name, maximumRetryCount: p.MaximumRetryCount };
 }
 
 /** Docker's --env-file format: VAR=value per line, # comments, VAR alone takes it from the environment. */
@@ -97,5 +105,6 @@ export function toContainerConfig(f: ContainerFlagValues, image: string, cmd: st
     stopSignal: f['stop-signal'] ?? '',
     stopTimeout: f['stop-timeout'] ?? -1,
     pullMissing: f.pull !== 'never',
+    restartPolicy: restartPolicyFlag(f.restart),
   };
 }

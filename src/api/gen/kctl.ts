@@ -36,12 +36,14 @@ import type { RemoveContainerRequest as _kctl_v1_RemoveContainerRequest, RemoveC
 import type { RemoveImageRequest as _kctl_v1_RemoveImageRequest, RemoveImageRequest__Output as _kctl_v1_RemoveImageRequest__Output } from './kctl/v1/RemoveImageRequest.js';
 import type { RemoveImageResponse as _kctl_v1_RemoveImageResponse, RemoveImageResponse__Output as _kctl_v1_RemoveImageResponse__Output } from './kctl/v1/RemoveImageResponse.js';
 import type { Resize as _kctl_v1_Resize, Resize__Output as _kctl_v1_Resize__Output } from './kctl/v1/Resize.js';
+import type { RestartPolicy as _kctl_v1_RestartPolicy, RestartPolicy__Output as _kctl_v1_RestartPolicy__Output } from './kctl/v1/RestartPolicy.js';
 import type { SaveRequest as _kctl_v1_SaveRequest, SaveRequest__Output as _kctl_v1_SaveRequest__Output } from './kctl/v1/SaveRequest.js';
 import type { StartContainerResponse as _kctl_v1_StartContainerResponse, StartContainerResponse__Output as _kctl_v1_StartContainerResponse__Output } from './kctl/v1/StartContainerResponse.js';
 import type { StopContainerRequest as _kctl_v1_StopContainerRequest, StopContainerRequest__Output as _kctl_v1_StopContainerRequest__Output } from './kctl/v1/StopContainerRequest.js';
 import type { StringList as _kctl_v1_StringList, StringList__Output as _kctl_v1_StringList__Output } from './kctl/v1/StringList.js';
 import type { SystemClient as _kctl_v1_SystemClient, SystemDefinition as _kctl_v1_SystemDefinition } from './kctl/v1/System.js';
 import type { TagRequest as _kctl_v1_TagRequest, TagRequest__Output as _kctl_v1_TagRequest__Output } from './kctl/v1/TagRequest.js';
+import type { UpdateContainerRequest as _kctl_v1_UpdateContainerRequest, UpdateContainerRequest__Output as _kctl_v1_UpdateContainerRequest__Output } from './kctl/v1/UpdateContainerRequest.js';
 import type { VersionResponse as _kctl_v1_VersionResponse, VersionResponse__Output as _kctl_v1_VersionResponse__Output } from './kctl/v1/VersionResponse.js';
 import type { WaitContainerRequest as _kctl_v1_WaitContainerRequest, WaitContainerRequest__Output as _kctl_v1_WaitContainerRequest__Output } from './kctl/v1/WaitContainerRequest.js';
 import type { WaitContainerResponse as _kctl_v1_WaitContainerResponse, WaitContainerResponse__Output as _kctl_v1_WaitContainerResponse__Output } from './kctl/v1/WaitContainerResponse.js';
@@ -88,12 +90,14 @@ export interface ProtoGrpcType {
       RemoveImageRequest: MessageTypeDefinition<_kctl_v1_RemoveImageRequest, _kctl_v1_RemoveImageRequest__Output>
       RemoveImageResponse: MessageTypeDefinition<_kctl_v1_RemoveImageResponse, _kctl_v1_RemoveImageResponse__Output>
       Resize: MessageTypeDefinition<_kctl_v1_Resize, _kctl_v1_Resize__Output>
+      RestartPolicy: MessageTypeDefinition<_kctl_v1_RestartPolicy, _kctl_v1_RestartPolicy__Output>
       SaveRequest: MessageTypeDefinition<_kctl_v1_SaveRequest, _kctl_v1_SaveRequest__Output>
       StartContainerResponse: MessageTypeDefinition<_kctl_v1_StartContainerResponse, _kctl_v1_StartContainerResponse__Output>
       StopContainerRequest: MessageTypeDefinition<_kctl_v1_StopContainerRequest, _kctl_v1_StopContainerRequest__Output>
       StringList: MessageTypeDefinition<_kctl_v1_StringList, _kctl_v1_StringList__Output>
       System: SubtypeConstructor<typeof grpc.Client, _kctl_v1_SystemClient> & { service: _kctl_v1_SystemDefinition }
       TagRequest: MessageTypeDefinition<_kctl_v1_TagRequest, _kctl_v1_TagRequest__Output>
+      UpdateContainerRequest: MessageTypeDefinition<_kctl_v1_UpdateContainerRequest, _kctl_v1_UpdateContainerRequest__Output>
       VersionResponse: MessageTypeDefinition<_kctl_v1_VersionResponse, _kctl_v1_VersionResponse__Output>
       WaitContainerRequest: MessageTypeDefinition<_kctl_v1_WaitContainerRequest, _kctl_v1_WaitContainerRequest__Output>
       WaitContainerResponse: MessageTypeDefinition<_kctl_v1_WaitContainerResponse, _kctl_v1_WaitContainerResponse__Output>

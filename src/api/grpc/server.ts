@@ -10,7 +10,8 @@ import type { Engine } from '../../core/engine.js';
 import { KCTL_VERSION, DOCKER_API_VERSION } from '../../core/engine.js';
 import { inspectContainer, statusText, commandText } from '../../core/containers/view.js';
 import { readLogs, parseLogTime, type StreamName } from '../../core/containers/logs.js';
-import type { ContainerSpec, Isolation } from '../../core/containers/types.js';
+import type { ContainerSpec, Isolation, RestartPolicy } from '../../core/containers/types.js';
+import { validateRestartPolicy } from '../../core/containers/restart.js';
 import { familiarizeString } from '../../core/images/reference.js';
 import { inspectImage } from '../../core/images/view.js';
 import { loadContract } from './load.js';
@@ -57,7 +58,12 @@ export function specFromPb(c: ContainerConfig__Output): ContainerSpec {
     autoRemove: c.autoRemove,
     stopSignal: c.stopSignal || undefined,
     stopTimeout: c.stopTimeout >= 0 ? c.stopTimeout : undefined,
+    restartPolicy: c.restartPolicy?.name ? restartPolicyOf(c.restartPolicy) : undefined,
   };
+}
+
+function restartPolicyOf(p: { name: string; maximumRetryCount: number }): RestartPolicy {
+  return validateRestartPolicy({ Name: p.name as RestartPolicy['Name'], MaximumRetryCount: p.maximumRetryCount });
 }
 
 export async function createGrpcServer(engine: Engine, onShutdown: () => void): Promise<grpcT.Server> {
@@ -141,6 +147,10 @@ export async function createGrpcServer(engine: Engine, onShutdown: () => void): 
     Restart: unary(async (req: any) => { await c.restart(req.id, req.timeout); return {}; }),
     Kill: unary(async (req: any) => { await c.kill(req.id, req.signal || undefined); return {}; }),
     Remove: unary(async (req: any) => { await c.remove(req.id, { force: req.force }); return {}; }),
+    Update: unary(async (req: any) => {
+      await c.update(req.id, { restartPolicy: req.restartPolicy?.name ? restartPolicyOf(req.restartPolicy) : undefined });
+      return {};
+    }),
     Prune: unary(async () => ({ json: JSON.stringify(await c.prune()) })),
     List: unary(async (req: any) => ({
       containers: await Promise.all(c.list({ all: req.all, last: req.last }).map(async (r) => {

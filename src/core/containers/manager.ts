@@ -25,12 +25,17 @@ import { parseSignal } from '../util/signals.js';
 import type { ImageConfig, ImageRecord } from '../images/types.js';
 import type { ContainerRecord, ContainerSpec, Isolation, RestartPolicy } from './types.js';
 import { ZERO_TIME } from './types.js';
+import { NO_RESTART, nextRestartDelay, shouldRestart, shouldRestartAtDaemonStart, validateRestartPolicy } from './restart.js';
 import { newId, randomName, validateName } from './names.js';
 import { JsonFileLogWriter, type StreamName } from './logs.js';
 import { mergeEnv, resolveProcess } from './process.js';
 import type { VmDriver, VmInfo } from '../vm/driver.js';
 import { AgentClient, type AgentProcess, type ExitInfo } from '../agent/client.js';
 import { prepareRootfs, mountRootfs, unmountRootfs, removeRootfs } from '../images/rootfs.js';
+import { planContainerIO, validateNetworkMode } from '../network/plan.js';
+import { parseExposed } from '../network/ports.js';
+import type { VolumeStore } from '../volumes/store.js';
+import { checkDuplicateTargets } from '../volumes/mounts.js';
 
 /** What the container manager needs from the image side (implemented by images/service.ts). */
 export interface ImageProvider {
@@ -80,6 +85,10 @@ export interface ManagerOptions {
   defaults: () => { vcpus: number; memoryMiB: number };
   /** Upper bounds for waits (ms). */
   timeouts?: Partial<{ agentConnect: number; vmStop: number }>;
+  /** Named volumes (-v name:/path); without it, volume mounts are refused. */
+  volumes?: VolumeStore;
+  /** daemon.json network settings: the containers' subnet and DNS servers. */
+  network?: () => { subnet: string; dns: string[] };
 }
 
 /** In-memory state of a running container. */
@@ -100,6 +109,9 @@ export class ContainerManager extends EventEmitter {
   private runtimes = new Map<string, Runtime>();
   private locks = new KeyedMutex();
   private execs = new Map<string, ExecRecord>();
+  /** Back-off state of restart policies, per container (in memory, as Docker's restart manager). */
+  private restartDelay = new Map<string, number>();
+  private restartTimers = new Map<string, NodeJS.Timeout>();
   private readonly log: Logger;
 
   constructor(private readonly o: ManagerOptions) {
@@ -131,6 +143,17 @@ export class ContainerManager extends EventEmitter {
         await this.readopt(rec).catch((err) => this.log.error('re-adopt failed', { id: rec.Id, error: (err as Error).message }));
       }
     }));
+    // Restart policies apply when the daemon starts, as with dockerd.
+    for (const rec of this.records.values()) {
+      const s = rec.State.Status;
+      if (s === 'running' || s === 'paused') continue;
+      const p = rec.Spec.restartPolicy ?? NO_RESTART;
+      if (s === 'restarting' || (s === 'exited' && !rec.State.FinishedAt.startsWith('0001') && shouldRestartAtDaemonStart(p, rec.State.ExitCode, !!rec.State.StoppedByUser, rec.RestartCount))) {
+        if (p.Name === 'always') rec.State.StoppedByUser = false;
+        this.log.info('restarting by policy at daemon start', { id: rec.Id, policy: p.Name });
+        this.scheduleRestart(rec, 0);
+      }
+    }
     // VMs that no container claims are orphans of a crash between "VM started" and "state recorded".
     for (const vm of await this.o.vms.list()) {
       if (!referenced.has(vm.vmId)) {
@@ -200,6 +223,7 @@ export class ContainerManager extends EventEmitter {
     const { record: image, config } = await this.o.images.resolveForCreate(spec.image, { pull: !!o.pull, auth: o.auth, onProgress: o.onProgress });
     const id = newId();
     const hostname = spec.hostname || id.slice(0, 12);
+    await this.prepareNetworkAndMounts(spec, config);
     const proc = resolveProcess({ ...spec, hostname }, config);
     const defaults = this.o.defaults();
     const warnings: string[] = [];
@@ -232,6 +256,10 @@ export class ContainerManager extends EventEmitter {
       LogPath: path.join(dir, `${id}-json.log`),
     };
     parseSignal(rec.StopSignal); // reject a bad --stop-signal at create, as Docker does
+    rec.Spec.restartPolicy = validateRestartPolicy(spec.restartPolicy);
+    if (spec.autoRemove && rec.Spec.restartPolicy.Name !== 'no') {
+      throw invalidArgument('Conflicting options: --restart and --rm', { hint: 'a container removed when it exits cannot be restarted' });
+    }
     await withUndo(async (undo) => {
       await fs.mkdir(dir, { mode: 0o700 });
       undo.push('container dir', () => fs.rm(dir, { recursive: true, force: true }));
@@ -279,12 +307,19 @@ export class ContainerManager extends EventEmitter {
       await mountRootfs(plan);
       undo.push('rootfs mount', () => unmountRootfs(plan));
 
+      const net = this.o.network?.() ?? { subnet: '10.0.2.0/24', dns: [] };
+      const io = await planContainerIO({
+        id: rec.Id, hostname: rec.Hostname, name: rec.Name, networkMode: rec.Spec.networkMode ?? '',
+        publish: rec.Spec.publish ?? [], mounts: rec.Spec.mounts ?? [], dns: rec.Spec.dns ?? [], extraHosts: rec.Spec.extraHosts ?? [],
+      }, { volumes: this.o.volumes, subnet: net.subnet, daemonDns: net.dns });
+
       const vmId = randomBytes(6).toString('hex');
       const vm = await this.o.vms.start({
         vmId,
         vcpus: rec.VCPUs,
         memoryMiB: rec.MemoryMiB,
-        shares: [{ tag: 'rootfs', source: plan.mergedDir, readOnly: false }],
+        shares: [{ tag: 'rootfs', source: plan.mergedDir, readOnly: false }, ...io.shares],
+        network: io.nics,
       });
       undo.push('vm', () => this.o.vms.destroy(vm));
       // Record the VM before anything else can fail, so a crash from here on leaves no orphan.
@@ -304,6 +339,10 @@ export class ContainerManager extends EventEmitter {
         stdin: rec.Spec.openStdin,
         hostname: rec.Hostname,
         rootfsTag: 'rootfs',
+        readonlyRootfs: rec.Spec.readOnlyRootfs || undefined,
+        net: io.agent.net,
+        mounts: io.agent.mounts,
+        files: io.agent.files,
       });
       const host = await this.o.vms.hostInfo();
       const isolation: Isolation = {
@@ -334,6 +373,10 @@ export class ContainerManager extends EventEmitter {
         StoppedByUser: false,
         VmId: vm.vmId,
         Isolation: isolation,
+        Ports: io.ports,
+        IPAddress: io.ip,
+        Gateway: io.gateway,
+        MountPoints: io.mountPoints,
       };
       await this.save(rec);
       const rt = this.wire(rec, vm, agent, init);
@@ -429,6 +472,9 @@ export class ContainerManager extends EventEmitter {
   private async markExited(rec: ContainerRecord, code: number, error: string): Promise<void> {
     rec.State = { ...rec.State, Status: 'exited', Pid: 0, ExitCode: code, Error: error, FinishedAt: new Date().toISOString() };
     delete rec.State.VmId;
+    delete rec.State.Ports;
+    delete rec.State.IPAddress;
+    delete rec.State.Gateway;
     await this.save(rec);
   }
 
@@ -437,17 +483,58 @@ export class ContainerManager extends EventEmitter {
   }
 
   private async applyRestartPolicy(rec: ContainerRecord, code: number): Promise<void> {
-    const p: RestartPolicy = rec.Spec.restartPolicy ?? { Name: 'no', MaximumRetryCount: 0 };
-    if (!this.records.has(rec.Id) || rec.State.StoppedByUser) return;
-    const again =
-      p.Name === 'always' || p.Name === 'unless-stopped' ||
-      (p.Name === 'on-failure' && code !== 0 && (p.MaximumRetryCount === 0 || rec.RestartCount < p.MaximumRetryCount));
-    if (!again) return;
-    rec.RestartCount++;
+    const p = rec.Spec.restartPolicy ?? NO_RESTART;
+    if (!this.records.has(rec.Id)) return;
+    if (!shouldRestart(p, code, !!rec.State.StoppedByUser, rec.RestartCount)) {
+      this.restartDelay.delete(rec.Id);
+      return;
+    }
+    const ranFor = Date.parse(rec.State.FinishedAt) - Date.parse(rec.State.StartedAt);
+    const delay = nextRestartDelay(this.restartDelay.get(rec.Id) ?? 0, Number.isFinite(ranFor) ? ranFor : 0);
+    this.restartDelay.set(rec.Id, delay);
+    rec.State.Status = 'restarting';
     await this.save(rec);
-    // Docker doubles the delay from 100 ms on consecutive failures; a short fixed delay is enough here.
-    await sleep(100);
-    await this.start(rec.Id).catch((err) => this.log.error('restart failed', { id: rec.Id, error: (err as Error).message }));
+    this.scheduleRestart(rec, delay);
+  }
+
+  /** Starts the container again after `delayMs`, unless it was stopped, started or removed meanwhile. */
+  private scheduleRestart(rec: ContainerRecord, delayMs: number): void {
+    clearTimeout(this.restartTimers.get(rec.Id));
+    const timer = setTimeout(() => {
+      this.restartTimers.delete(rec.Id);
+      void this.locks.run(rec.Id, async () => {
+        if (!this.records.has(rec.Id) || this.runtimes.has(rec.Id) || rec.State.StoppedByUser) {
+          if (rec.State.Status === 'restarting') { rec.State.Status = 'exited'; await this.save(rec).catch(() => undefined); }
+          return;
+        }
+        rec.RestartCount++;
+        try {
+          await this.doStart(rec, []);
+          this.emit('event', { type: 'container', action: 'restart', id: rec.Id });
+        } catch (err) {
+          this.log.error('restart by policy failed', { id: rec.Id, error: (err as Error).message });
+          rec.State.Status = 'exited';
+          rec.State.FinishedAt = new Date().toISOString();
+          await this.save(rec).catch(() => undefined);
+          void this.applyRestartPolicy(rec, rec.State.ExitCode || 128);
+        }
+      });
+    }, delayMs);
+    timer.unref();
+    this.restartTimers.set(rec.Id, timer);
+  }
+
+  /** Docker's update: for now the restart policy. */
+  async update(ref: string, o: { restartPolicy?: RestartPolicy }): Promise<void> {
+    const rec = this.get(ref);
+    await this.locks.run(rec.Id, async () => {
+      if (o.restartPolicy) {
+        const p = validateRestartPolicy(o.restartPolicy);
+        if (rec.Spec.autoRemove && p.Name !== 'no') throw invalidArgument('Restart policy cannot be updated because AutoRemove is enabled for the container');
+        rec.Spec.restartPolicy = p;
+      }
+      await this.save(rec);
+    });
   }
 
   // ------------------------------------------------------------------ attach, signals, stop
@@ -539,8 +626,11 @@ export class ContainerManager extends EventEmitter {
     const rt = this.runtimes.get(rec.Id);
     if (!rt) throw conflict(`Cannot kill container: ${rec.Id}: Container ${rec.Id} is not running`);
     const signo = parseSignal(signal, 9);
-    rec.State.StoppedByUser = true;
-    await this.save(rec);
+    if (signo === 9 || signo === 15) {
+      // Docker counts a kill as a manual stop for the restart policy.
+      rec.State.StoppedByUser = true;
+      await this.save(rec);
+    }
     rt.init.signal(signo);
     if (signo === 9) {
       // SIGKILL always ends the container; if the guest does not answer, end the VM.
@@ -555,8 +645,10 @@ export class ContainerManager extends EventEmitter {
     const rec = this.get(ref);
     const rt = this.runtimes.get(rec.Id);
     rec.State.StoppedByUser = true;
+    this.cancelRestart(rec);
     if (!rt) {
-      if (rec.State.Status === 'restarting' || rec.State.Status === 'running') await this.save(rec);
+      if (rec.State.Status === 'restarting') rec.State.Status = 'exited';
+      await this.save(rec);
       return;
     }
     await this.save(rec);
@@ -570,6 +662,13 @@ export class ContainerManager extends EventEmitter {
       }
     }
     await rt.finishing;
+  }
+
+  private cancelRestart(rec: ContainerRecord): void {
+    const t = this.restartTimers.get(rec.Id);
+    if (t) clearTimeout(t);
+    this.restartTimers.delete(rec.Id);
+    this.restartDelay.delete(rec.Id);
   }
 
   async restart(ref: string, timeoutSec?: number): Promise<void> {
@@ -598,6 +697,7 @@ export class ContainerManager extends EventEmitter {
       }
       await this.kill(rec.Id, 'KILL').catch((err) => { if (!isKctlError(err, 'conflict')) throw err; });
     }
+    this.cancelRestart(rec);
     await this.locks.run(rec.Id, async () => {
       if (!this.records.has(rec.Id)) return; // removed meanwhile (auto-remove): nothing to do
       rec.State.Status = 'removing';
@@ -647,6 +747,47 @@ export class ContainerManager extends EventEmitter {
       reclaimed += size;
     }
     return { ContainersDeleted: deleted, SpaceReclaimed: reclaimed };
+  }
+
+  // ------------------------------------------------------------------ networks and volumes
+
+  /** Validates the network and mount requests at create, as Docker does, and fills in `-P` and anonymous volumes. */
+  private async prepareNetworkAndMounts(spec: ContainerSpec, config: ImageConfig): Promise<void> {
+    spec.networkMode = validateNetworkMode(spec.networkMode ?? '');
+    if (spec.networkMode === 'none' && (spec.publish?.length || spec.publishAll)) {
+      throw invalidArgument('conflicting options: port publishing and the container type network mode', { hint: 'drop -p/-P or --network none' });
+    }
+    if (spec.publishAll) {
+      const have = new Set((spec.publish ?? []).map((b) => `${b.containerPort}/${b.protocol}`));
+      for (const key of Object.keys(config.config?.ExposedPorts ?? {})) {
+        const p = parseExposed(key);
+        if (p && !have.has(`${p.containerPort}/${p.protocol}`)) (spec.publish ??= []).push({ ...p, hostIp: '', hostPort: 0 });
+      }
+    }
+    const mounts = spec.mounts ?? [];
+    checkDuplicateTargets(mounts);
+    for (const m of mounts) {
+      if (m.type === 'bind' && !m.createHostDir) {
+        const st = await fs.stat(m.source).catch(() => undefined);
+        if (!st) throw invalidArgument(`invalid mount config for type "bind": bind source path does not exist: ${m.source}`, { hint: 'create it first, or use -v, which creates it' });
+      }
+      if (m.type === 'volume') {
+        if (!this.o.volumes) throw invalidArgument('named volumes are not available in this daemon');
+        const v = await this.o.volumes.create(m.source);
+        m.source = v.Name;
+      }
+    }
+  }
+
+  /** Containers (names) whose spec mounts the named volume: such a volume cannot be removed. */
+  volumeUsers(name: string): string[] {
+    return [...this.records.values()].filter((r) => (r.Spec.mounts ?? []).some((m) => m.type === 'volume' && m.source === name)).map((r) => r.Name);
+  }
+
+  /** `kctl port`: the forwarded ports of a running container. */
+  ports(ref: string): import('../network/ports.js').PortMapping[] {
+    const rec = this.get(ref);
+    return this.runtimes.has(rec.Id) ? rec.State.Ports ?? [] : [];
   }
 
   private async save(rec: ContainerRecord): Promise<void> {

@@ -27,6 +27,17 @@ export interface RestartPolicy {
 
 /** The user's request, in Docker's terms, as given to create. */
 export interface ContainerSpec {
+  /** Published ports (-p, and -P's picks from the image's EXPOSE, resolved at create). */
+  publish?: import('../network/ports.js').PortBinding[];
+  publishAll?: boolean;
+  /** 'bridge' (default) or 'none'. */
+  networkMode?: string;
+  networkAliases?: string[];
+  dns?: string[];
+  extraHosts?: string[];
+  /** -v, --mount and --tmpfs, in the order given. */
+  mounts?: import('../volumes/mounts.js').MountRequest[];
+  readOnlyRootfs?: boolean;
   image: string;
   name?: string;
   cmd?: string[]; // undefined: the image's
@@ -59,6 +70,12 @@ export interface ContainerState {
   /** The VM that runs the container while it runs. */
   VmId?: string;
   Isolation?: Isolation;
+  /** Host ports forwarded while the container runs (cleared when it stops, as Docker does). */
+  Ports?: import('../network/ports.js').PortMapping[];
+  IPAddress?: string;
+  Gateway?: string;
+  /** Mounts of the current or last run, for inspect. */
+  MountPoints?: { Type: string; Name?: string; Source: string; Destination: string; RW: boolean }[];
   /** Set by `stop`/`kill` through kctl, so restart policies know the exit was wanted. */
   StoppedByUser?: boolean;
 }

@@ -2,6 +2,7 @@
 
 import type { StringList as _kctl_v1_StringList, StringList__Output as _kctl_v1_StringList__Output } from '../../kctl/v1/StringList.js';
 import type { AuthConfig as _kctl_v1_AuthConfig, AuthConfig__Output as _kctl_v1_AuthConfig__Output } from '../../kctl/v1/AuthConfig.js';
+import type { RestartPolicy as _kctl_v1_RestartPolicy, RestartPolicy__Output as _kctl_v1_RestartPolicy__Output } from '../../kctl/v1/RestartPolicy.js';
 import type { Long } from '@grpc/proto-loader';
 
 export interface ContainerConfig {
@@ -23,6 +24,7 @@ export interface ContainerConfig {
   'stopTimeout'?: (number);
   'pullMissing'?: (boolean);
   'auth'?: (_kctl_v1_AuthConfig | null);
+  'restartPolicy'?: (_kctl_v1_RestartPolicy | null);
 }
 
 export interface ContainerConfig__Output {
@@ -44,4 +46,5 @@ export interface ContainerConfig__Output {
   'stopTimeout': (number);
   'pullMissing': (boolean);
   'auth': (_kctl_v1_AuthConfig__Output | null);
+  'restartPolicy': (_kctl_v1_RestartPolicy__Output | null);
 }

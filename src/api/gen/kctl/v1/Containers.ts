@@ -19,6 +19,7 @@ import type { PruneRequest as _kctl_v1_PruneRequest, PruneRequest__Output as _kc
 import type { RemoveContainerRequest as _kctl_v1_RemoveContainerRequest, RemoveContainerRequest__Output as _kctl_v1_RemoveContainerRequest__Output } from '../../kctl/v1/RemoveContainerRequest.js';
 import type { StartContainerResponse as _kctl_v1_StartContainerResponse, StartContainerResponse__Output as _kctl_v1_StartContainerResponse__Output } from '../../kctl/v1/StartContainerResponse.js';
 import type { StopContainerRequest as _kctl_v1_StopContainerRequest, StopContainerRequest__Output as _kctl_v1_StopContainerRequest__Output } from '../../kctl/v1/StopContainerRequest.js';
+import type { UpdateContainerRequest as _kctl_v1_UpdateContainerRequest, UpdateContainerRequest__Output as _kctl_v1_UpdateContainerRequest__Output } from '../../kctl/v1/UpdateContainerRequest.js';
 import type { WaitContainerRequest as _kctl_v1_WaitContainerRequest, WaitContainerRequest__Output as _kctl_v1_WaitContainerRequest__Output } from '../../kctl/v1/WaitContainerRequest.js';
 import type { WaitContainerResponse as _kctl_v1_WaitContainerResponse, WaitContainerResponse__Output as _kctl_v1_WaitContainerResponse__Output } from '../../kctl/v1/WaitContainerResponse.js';
 
@@ -119,6 +120,15 @@ export interface ContainersClient extends grpc.Client {
   stop(argument: _kctl_v1_StopContainerRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_kctl_v1_Empty__Output>): grpc.ClientUnaryCall;
   stop(argument: _kctl_v1_StopContainerRequest, callback: grpc.requestCallback<_kctl_v1_Empty__Output>): grpc.ClientUnaryCall;
   
+  Update(argument: _kctl_v1_UpdateContainerRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_kctl_v1_Empty__Output>): grpc.ClientUnaryCall;
+  Update(argument: _kctl_v1_UpdateContainerRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_kctl_v1_Empty__Output>): grpc.ClientUnaryCall;
+  Update(argument: _kctl_v1_UpdateContainerRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_kctl_v1_Empty__Output>): grpc.ClientUnaryCall;
+  Update(argument: _kctl_v1_UpdateContainerRequest, callback: grpc.requestCallback<_kctl_v1_Empty__Output>): grpc.ClientUnaryCall;
+  update(argument: _kctl_v1_UpdateContainerRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_kctl_v1_Empty__Output>): grpc.ClientUnaryCall;
+  update(argument: _kctl_v1_UpdateContainerRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_kctl_v1_Empty__Output>): grpc.ClientUnaryCall;
+  update(argument: _kctl_v1_UpdateContainerRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_kctl_v1_Empty__Output>): grpc.ClientUnaryCall;
+  update(argument: _kctl_v1_UpdateContainerRequest, callback: grpc.requestCallback<_kctl_v1_Empty__Output>): grpc.ClientUnaryCall;
+  
   Wait(argument: _kctl_v1_WaitContainerRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_kctl_v1_WaitContainerResponse__Output>): grpc.ClientUnaryCall;
   Wait(argument: _kctl_v1_WaitContainerRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_kctl_v1_WaitContainerResponse__Output>): grpc.ClientUnaryCall;
   Wait(argument: _kctl_v1_WaitContainerRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_kctl_v1_WaitContainerResponse__Output>): grpc.ClientUnaryCall;
@@ -155,6 +165,8 @@ export interface ContainersHandlers extends grpc.UntypedServiceImplementation {
   
   Stop: grpc.handleUnaryCall<_kctl_v1_StopContainerRequest__Output, _kctl_v1_Empty>;
   
+  Update: grpc.handleUnaryCall<_kctl_v1_UpdateContainerRequest__Output, _kctl_v1_Empty>;
+  
   Wait: grpc.handleUnaryCall<_kctl_v1_WaitContainerRequest__Output, _kctl_v1_WaitContainerResponse>;
   
 }
@@ -172,5 +184,6 @@ export interface ContainersDefinition extends grpc.ServiceDefinition {
   Restart: MethodDefinition<_kctl_v1_StopContainerRequest, _kctl_v1_Empty, _kctl_v1_StopContainerRequest__Output, _kctl_v1_Empty__Output>
   Start: MethodDefinition<_kctl_v1_ContainerRef, _kctl_v1_StartContainerResponse, _kctl_v1_ContainerRef__Output, _kctl_v1_StartContainerResponse__Output>
   Stop: MethodDefinition<_kctl_v1_StopContainerRequest, _kctl_v1_Empty, _kctl_v1_StopContainerRequest__Output, _kctl_v1_Empty__Output>
+  Update: MethodDefinition<_kctl_v1_UpdateContainerRequest, _kctl_v1_Empty, _kctl_v1_UpdateContainerRequest__Output, _kctl_v1_Empty__Output>
   Wait: MethodDefinition<_kctl_v1_WaitContainerRequest, _kctl_v1_WaitContainerResponse, _kctl_v1_WaitContainerRequest__Output, _kctl_v1_WaitContainerResponse__Output>
 }
