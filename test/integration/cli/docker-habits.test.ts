@@ -1,0 +1,229 @@
+/**
+ * The Docker habits of the built CLI, end to end against its own daemon: argument rules (`--help`
+ * after the image, repeatable and combined flags, `--`), management-command aliases, --format,
+ * colour rules, prompts that refuse without a terminal, prune, completion under a real bash,
+ * unknown-command suggestions, doctor and login.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { KctlEnv, KCTL_BIN, fixtures } from '../helpers/kctl.js';
+import { startRegistry } from '../../fixtures/registry.js';
+
+const IMG = 'kctl.test/busybox:latest';
+const ESC = /\x1b\[/;
+
+function bash(script: string, env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile('bash', ['--norc', '--noprofile', '-c', script], { env, timeout: 60_000 }, (err, stdout, stderr) => {
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout: String(stdout), stderr: String(stderr) });
+    });
+  });
+}
+
+describe('Docker habits of the kctl CLI', () => {
+  const env = new KctlEnv('cli');
+  after(() => env.teardown());
+
+  before(async () => {
+    await env.ok(['load', '--input', fixtures().KCTL_FIXTURE_DOCKER_ARCHIVE]);
+    await env.ok(['run', '--detach', '--quiet', '--name', 'up', IMG, 'sleep', '600']);
+    await env.ok(['create', '--name', 'idle', IMG, 'true']);
+  });
+
+  test('--help after the image goes to the container; before it, kctl shows its help', async () => {
+    const inside = await env.run(['run', '--rm', '-q', IMG, 'ls', '--help']);
+    assert.equal(inside.code, 0, inside.stderr);
+    assert.match(inside.stdout + inside.stderr, /Usage: ls/);
+    assert.doesNotMatch(inside.stdout, /USAGE/);
+
+    const before = (await env.ok(['ps', '--all', '--quiet'])).trim().split('\n').length;
+    const help = await env.run(['run', '--rm', '--help', IMG, 'ls']);
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /kctl run \[OPTIONS\] IMAGE \[COMMAND\] \[ARG\.\.\.\]/);
+    assert.equal((await env.ok(['ps', '--all', '--quiet'])).trim().split('\n').length, before, 'kctl run --help created nothing');
+
+    const exec = await env.run(['exec', 'up', 'ls', '--help']);
+    assert.equal(exec.code, 0, exec.stderr);
+    assert.match(exec.stdout + exec.stderr, /Usage: ls/);
+  });
+
+  test('repeatable flags take one value each, short flags combine, -- ends the options', async () => {
+    const r = await env.run(['run', '--rm', '-qe', 'A=1', '-e', 'B=2', '--env', 'C=3', '--', IMG, 'sh', '-c', 'echo "$A$B$C" "$@"', 'sh', '-e', '--rm']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, '123 -e --rm\n');
+    assert.equal(r.stderr, '', '-q in a cluster silenced the isolation report');
+  });
+
+  test('management commands: container, image and system aliases', async () => {
+    assert.match(await env.ok(['container', 'ls', '--format', '{{.Names}}']), /^up$/m);
+    assert.equal(await env.ok(['image', 'ls', '--quiet']), await env.ok(['images', '--quiet']));
+    assert.equal((await env.ok(['container', 'inspect', '--format', '{{.State.Status}}', 'up'])).trim(), 'running');
+    assert.equal((await env.ok(['image', 'inspect', '--format', '{{.Os}}', IMG])).trim(), 'linux');
+    assert.equal((await env.ok(['system', 'info', '--format', '{{.Isolation.Kind}}'])).trim(), 'vm');
+    const df = await env.ok(['system', 'df', '--format', '{{.Type}}={{.TotalCount}}']);
+    assert.match(df, /^Images=1$/m);
+    assert.match(df, /^Containers=2$/m);
+  });
+
+  test('--format: table, json, printf; -q; --no-trunc', async () => {
+    const table = await env.ok(['ps', '--all', '--format', 'table {{.Names}}\t{{.State}}']);
+    const lines = table.trimEnd().split('\n').map((l) => l.split(/\s+/));
+    assert.deepEqual(lines[0], ['NAMES', 'STATE']);
+    assert.deepEqual(lines.slice(1).sort(), [['idle', 'created'], ['up', 'running']]);
+    assert.match(await env.ok(['ps', '--format', 'table']), /^CONTAINER ID\s+IMAGE\s+COMMAND/);
+    const json = (await env.ok(['ps', '--format', 'json'])).trim().split('\n').map((l) => JSON.parse(l));
+    assert.deepEqual(json.map((j) => j.Names), ['up']);
+    assert.equal(await env.ok(['ps', '--format', '{{printf "%-4s|" .Names}}']), 'up  |\n');
+    const ids = (await env.ok(['ps', '--all', '--quiet'])).trim().split('\n');
+    assert.ok(ids.length === 2 && ids.every((i) => /^[0-9a-f]{12}$/.test(i)));
+    const full = (await env.ok(['ps', '--quiet', '--no-trunc'])).trim();
+    assert.match(full, /^[0-9a-f]{64}$/);
+  });
+
+  test('no escape sequences when piped or with NO_COLOR, in results, help and errors', async () => {
+    for (const extra of [{ NO_COLOR: '' }, { NO_COLOR: '1', FORCE_COLOR: '1' }]) {
+      for (const args of [['ps', '--all'], ['images'], ['doctor'], ['run', '--help'], ['rm', 'no-such-container'], ['imagse']]) {
+        const r = await env.run(args, { env: extra });
+        assert.doesNotMatch(r.stdout, ESC, `stdout of kctl ${args.join(' ')} with ${JSON.stringify(extra)}`);
+        assert.doesNotMatch(r.stderr, ESC, `stderr of kctl ${args.join(' ')} with ${JSON.stringify(extra)}`);
+      }
+    }
+  });
+
+  test('prune without a terminal refuses at once and removes nothing; -f removes only stopped containers', async () => {
+    for (const args of [['container', 'prune'], ['image', 'prune', '--all'], ['system', 'prune']]) {
+      const r = await env.run(args, { timeoutMs: 30_000 });
+      assert.equal(r.code, 125, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, /stdin is not a terminal/);
+      assert.match(r.stderr, /--force/);
+      assert.equal(r.stdout, '');
+    }
+    assert.match(await env.ok(['ps', '--all', '--format', '{{.Names}}']), /^idle$/m);
+    assert.match(await env.ok(['images', '--quiet']), /^[0-9a-f]{12}$/m);
+
+    const idleId = (await env.ok(['inspect', '--format', '{{.Id}}', 'idle'])).trim();
+    const pruned = await env.ok(['container', 'prune', '--force']);
+    assert.match(pruned, new RegExp(`^Deleted Containers:\\n${idleId}\\n`));
+    assert.match(pruned, /^Total reclaimed space: /m);
+    assert.equal((await env.ok(['ps', '--all', '--format', '{{.Names}}'])).trim(), 'up');
+    assert.ok(!fs.existsSync(path.join(env.root, 'containers', idleId)));
+  });
+
+  test('completion under bash: commands, flags, names by state, image:tag words', async () => {
+    const script = await env.ok(['completion', 'bash']);
+    const file = path.join(env.root, 'kctl.bash');
+    fs.writeFileSync(file, script);
+    const shellEnv = { ...env.env(), KCTL_NODE: process.execPath, KCTL_BIN_JS: KCTL_BIN };
+    const ask = async (line: string) => {
+      const r = await bash(`kctl() { "$KCTL_NODE" "$KCTL_BIN_JS" "$@"; }
+source "${file}"
+complete -p kctl
+COMP_LINE=${JSON.stringify(line)}; COMP_POINT=\${#COMP_LINE}
+read -ra COMP_WORDS <<< "$COMP_LINE"; COMP_CWORD=\${#COMP_WORDS[@]}
+_kctl_complete
+printf '%s\\n' "\${COMPREPLY[@]}"`, shellEnv);
+      assert.equal(r.code, 0, r.stderr);
+      const [spec, ...words] = r.stdout.trimEnd().split('\n');
+      assert.match(spec, /complete -F _kctl_complete kctl/);
+      return words.filter(Boolean);
+    };
+    await env.ok(['create', '--name', 'later', IMG, 'true']);
+    try {
+      assert.deepEqual(await ask('kctl sto'), ['stop']);
+      assert.deepEqual(await ask('kctl container pr'), ['prune']);
+      assert.deepEqual(await ask('kctl stop '), ['up']);
+      assert.deepEqual(await ask('kctl logs '), ['up']);
+      assert.deepEqual(await ask('kctl start '), ['later']);
+      assert.deepEqual(await ask('kctl ps --no-t'), ['--no-trunc']);
+      assert.deepEqual(await ask('kctl run --pull n'), ['never']);
+      assert.deepEqual(await ask('kctl run --rm kctl.test/busybox:la'), ['latest'], 'bash splits words at ":"');
+    } finally {
+      await env.ok(['rm', 'later']);
+    }
+  });
+
+  test('completion never starts a daemon: without one it completes no names', async () => {
+    const fresh = new KctlEnv('cmp');
+    try {
+      const r = await fresh.run(['__complete', 'stop', '']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, ':4\n');
+      assert.match(await fresh.ok(['__complete', '']), /^run\t/m);
+      assert.ok(!fs.existsSync(path.join(fresh.root, 'kctld.sock')));
+      assert.ok(!fs.existsSync(path.join(fresh.root, 'kctld.pid')));
+    } finally {
+      await fresh.teardown();
+    }
+  });
+
+  test('zsh and fish scripts are printed for the right shell', async () => {
+    assert.match(await env.ok(['completion', 'zsh']), /^#compdef kctl/);
+    assert.match(await env.ok(['completion', 'fish']), /complete -c kctl -f -a '\(__kctl_complete\)'/);
+    assert.equal((await env.run(['completion', 'tcsh'])).code !== 0, true);
+  });
+
+  test('an unknown command suggests the closest ones and runs nothing', async () => {
+    const r = await env.run(['imagse']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /'imagse' is not a kctl command/);
+    assert.match(r.stderr, /Did you mean this\?\n\timage\n\timages\n/);
+    const sub = await env.run(['container', 'lss']);
+    assert.match(sub.stderr, /\tcontainer ls\n/);
+    assert.match(sub.stderr, /See 'kctl container --help'/);
+  });
+
+  test('doctor: one line per check, exit status follows the failures', async () => {
+    const r = await env.run(['doctor']);
+    for (const name of ['QEMU', 'virtiofsd', 'Guest kernel', 'Accelerator', 'State root', 'gRPC socket', 'cgroups', '/dev/net/tun']) {
+      assert.match(r.stdout, new RegExp(`^\\[[ a-zA-Z]{4}\\] ${name.replace('/', '\\/')}`, 'm'));
+    }
+    assert.equal(r.code, /^\[FAIL\]/m.test(r.stdout) ? 1 : 0);
+    const checks = (await env.run(['doctor', '--format', 'json'])).stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const grpc = checks.find((c) => c.Name === 'gRPC socket');
+    assert.equal(grpc.Status, 'ok');
+    assert.match(grpc.Result, /mode 0600/);
+  });
+
+  test('login: --password-stdin checks and saves; without a terminal it never prompts; logout removes', async (t) => {
+    const reg = await startRegistry(t, { auth: 'htpasswd' });
+    const dockerConfig = fs.mkdtempSync(path.join(os.tmpdir(), 'kctl-dcfg-'));
+    t.after(() => fs.rmSync(dockerConfig, { recursive: true, force: true }));
+    const e = { DOCKER_CONFIG: dockerConfig };
+    const cfg = () => (fs.existsSync(path.join(dockerConfig, 'config.json')) ? JSON.parse(fs.readFileSync(path.join(dockerConfig, 'config.json'), 'utf8')) : {});
+
+    const bad = await env.run(['login', '--username', 'kctl', '--password-stdin', reg.host], { input: 'wrong\n', env: e });
+    assert.notEqual(bad.code, 0);
+    assert.equal(cfg().auths?.[reg.host], undefined);
+
+    const noTty = await env.run(['login', reg.host], { env: e, timeoutMs: 30_000 });
+    assert.equal(noTty.code, 125);
+    assert.match(noTty.stderr, /non TTY/);
+    assert.match(noTty.stderr, /--password-stdin/);
+
+    const ok = await env.run(['login', '-u', 'kctl', '--password-stdin', reg.host], { input: `${reg.users.kctl}\n`, env: e });
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.equal(ok.stdout, 'Login Succeeded\n');
+    assert.ok(cfg().auths?.[reg.host]?.auth);
+
+    const out = await env.run(['logout', reg.host], { env: e });
+    assert.equal(out.code, 0, out.stderr);
+    assert.match(out.stdout, new RegExp(`Removing login credentials for ${reg.host.replace(/\./g, '\\.')}`));
+    assert.equal(cfg().auths?.[reg.host], undefined);
+  });
+
+  test('image prune --all --force removes unused images and their unpacked layers', async () => {
+    await env.ok(['rm', '--force', 'up']);
+    const layersBefore = fs.readdirSync(path.join(env.root, 'layers')).filter((d) => d !== 'meta' && !d.startsWith('.'));
+    assert.ok(layersBefore.length > 0, 'running a container unpacked layers');
+    const out = await env.ok(['image', 'prune', '--all', '--force']);
+    assert.match(out, /^untagged: kctl\.test\/busybox:latest$/m);
+    assert.match(out, /^deleted: sha256:[0-9a-f]{64}$/m);
+    assert.equal(await env.ok(['images', '--quiet']), '');
+    const layersAfter = fs.readdirSync(path.join(env.root, 'layers')).filter((d) => layersBefore.includes(d));
+    assert.deepEqual(layersAfter, []);
+  });
+});
