@@ -7,6 +7,7 @@ import type { ListImagesResponse__Output } from '../api/gen/kctl/v1/ListImagesRe
 
 export default class Images extends KctlCommand {
   static override summary = 'List images';
+  static override usage = 'images [OPTIONS]';
   static override aliases = ['image:ls', 'image:list'];
   static override examples = [
     { description: 'All images', command: '<%= config.bin %> images' },

@@ -6,6 +6,7 @@ import type { JsonDocument__Output } from '../api/gen/kctl/v1/JsonDocument.js';
 
 export default class Info extends KctlCommand {
   static override summary = 'Display system-wide information, including how containers are isolated';
+  static override usage = 'info [OPTIONS]';
   static override aliases = ['system:info'];
   static override examples = [
     { description: 'Which accelerator kctl chose and why', command: "<%= config.bin %> info --format '{{.Isolation.Accelerator}}: {{.Isolation.AcceleratorReason}}'" },

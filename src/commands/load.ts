@@ -8,6 +8,7 @@ import type { LoadResponse__Output } from '../api/gen/kctl/v1/LoadResponse.js';
 
 export default class Load extends KctlCommand {
   static override summary = 'Load an image from a tar archive (docker-archive or OCI archive) or STDIN';
+  static override usage = 'load [OPTIONS]';
   static override aliases = ['image:load'];
   static override examples = [
     { description: 'Load an archive made by `docker save`', command: '<%= config.bin %> load --input busybox.tar' },

@@ -6,6 +6,7 @@ import type { LogEntry__Output } from '../api/gen/kctl/v1/LogEntry.js';
 
 export default class Logs extends KctlCommand {
   static override summary = 'Fetch the logs of a container (stdout to stdout, stderr to stderr)';
+  static override usage = 'logs [OPTIONS] CONTAINER';
   static override aliases = ['container:logs'];
   static override args = { container: Args.string({ required: true, description: 'Container name or id' }) };
   static override examples = [

@@ -25,6 +25,7 @@ export function psRow(s: ContainerSummary__Output, noTrunc: boolean) {
 
 export default class Ps extends KctlCommand {
   static override summary = 'List containers';
+  static override usage = 'ps [OPTIONS]';
   static override aliases = ['container:ls', 'container:list', 'container:ps'];
   static override examples = [
     { description: 'Running containers', command: '<%= config.bin %> ps' },

@@ -5,6 +5,7 @@ import { credentialsFor } from '../cli/auth.js';
 
 export default class Pull extends KctlCommand {
   static override summary = 'Download an image from a registry';
+  static override usage = 'pull [OPTIONS] NAME[:TAG|@DIGEST]';
   static override aliases = ['image:pull'];
   static override args = { name: Args.string({ required: true, description: 'Image reference: NAME[:TAG|@DIGEST]' }) };
   static override examples = [

@@ -5,6 +5,7 @@ import type { RemoveImageResponse__Output } from '../api/gen/kctl/v1/RemoveImage
 
 export default class Rmi extends KctlCommand {
   static override summary = 'Remove one or more images';
+  static override usage = 'rmi [OPTIONS] IMAGE [IMAGE...]';
   static override strict = false;
   static override aliases = ['image:rm', 'image:remove'];
   static override args = { image: Args.string({ required: true, description: 'Image name or id' }) };

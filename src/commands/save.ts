@@ -7,6 +7,7 @@ import { invalidArgument } from '../core/errors.js';
 
 export default class Save extends KctlCommand {
   static override summary = 'Save one or more images to a tar archive (streamed to STDOUT by default)';
+  static override usage = 'save [OPTIONS] IMAGE [IMAGE...]';
   static override strict = false;
   static override aliases = ['image:save'];
   static override args = { image: Args.string({ required: true, description: 'Image name or id' }) };

@@ -4,6 +4,7 @@ import { call } from '../cli/client.js';
 
 export default class Tag extends KctlCommand {
   static override summary = 'Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE';
+  static override usage = 'tag SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]';
   static override aliases = ['image:tag'];
   static override args = {
     source: Args.string({ required: true, description: 'SOURCE_IMAGE[:TAG]' }),

@@ -6,6 +6,7 @@ import type { VersionResponse__Output } from '../api/gen/kctl/v1/VersionResponse
 
 export default class Version extends KctlCommand {
   static override summary = 'Show the kctl version information';
+  static override usage = 'version [OPTIONS]';
   static override examples = [{ description: 'Client and server versions', command: '<%= config.bin %> version' }];
   static override flags = { format: Flags.string({ char: 'f', description: 'Format output using a custom template' }) };
 

@@ -7,6 +7,7 @@ import type { JsonDocument__Output } from '../../api/gen/kctl/v1/JsonDocument.js
 
 export default class ContainerPrune extends KctlCommand {
   static override summary = 'Remove all stopped containers (their VMs, writable layers and logs)';
+  static override usage = 'container prune [OPTIONS]';
   static override examples = [
     { description: 'Remove every stopped container, after a confirmation', command: '<%= config.bin %> container prune' },
     { description: 'Without the question (scripts, CI)', command: '<%= config.bin %> container prune --force' },

@@ -6,6 +6,7 @@ import type { JsonDocument__Output } from '../../api/gen/kctl/v1/JsonDocument.js
 
 export default class ImageInspect extends KctlCommand {
   static override summary = 'Display detailed information on one or more images';
+  static override usage = 'image inspect [OPTIONS] IMAGE [IMAGE...]';
   static override strict = false;
   static override args = { image: Args.string({ required: true, description: 'Image name or id' }) };
   static override examples = [{ description: "An image's entrypoint and command", command: "<%= config.bin %> image inspect --format '{{json .Config.Entrypoint}} {{json .Config.Cmd}}' nginx" }];

@@ -19,6 +19,7 @@ export function printImagePrune(res: ImagePruneReport): void {
 
 export default class ImagePrune extends KctlCommand {
   static override summary = 'Remove unused images, and the layers and blobs no image references';
+  static override usage = 'image prune [OPTIONS]';
   static override examples = [
     { description: 'Remove dangling images (no tag), after a confirmation', command: '<%= config.bin %> image prune' },
     { description: 'Remove every image no container uses, without the question', command: '<%= config.bin %> image prune --all --force' },

@@ -13,6 +13,7 @@ interface DiskUsage {
 
 export default class SystemDf extends KctlCommand {
   static override summary = 'Show kctl disk usage: images, containers (writable layers) and unpacked layers';
+  static override usage = 'system df [OPTIONS]';
   static override examples = [
     { description: 'The summary table', command: '<%= config.bin %> system df' },
     { description: 'Sizes only, one type per line', command: "<%= config.bin %> system df --format '{{.Type}}: {{.Size}}'" },

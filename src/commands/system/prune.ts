@@ -8,6 +8,7 @@ import type { ImagePruneReport } from '../image/prune.js';
 
 export default class SystemPrune extends KctlCommand {
   static override summary = 'Remove stopped containers, dangling images (with --all: unused images) and unreferenced layers';
+  static override usage = 'system prune [OPTIONS]';
   static override examples = [
     { description: 'Clean up, after a confirmation', command: '<%= config.bin %> system prune' },
     { description: 'Also remove every image no container uses, without the question', command: '<%= config.bin %> system prune --all --force' },

@@ -15,6 +15,7 @@ function isAlive(pid: number): boolean {
 
 export default class SystemStop extends KctlCommand {
   static override summary = 'Stop the kctld daemon (running containers keep running and are re-adopted by the next daemon)';
+  static override usage = 'system stop';
   static override examples = [{ description: 'Stop the daemon of the current state root', command: '<%= config.bin %> system stop' }];
 
   async run(): Promise<void> {

@@ -86,11 +86,12 @@ describe('Docker habits of the kctl CLI', () => {
 
   test('no escape sequences when piped or with NO_COLOR, in results, help and errors', async () => {
     for (const extra of [{ NO_COLOR: '' }, { NO_COLOR: '1', FORCE_COLOR: '1' }]) {
-      for (const args of [['ps', '--all'], ['images'], ['doctor'], ['run', '--help'], ['rm', 'no-such-container'], ['imagse']]) {
-        const r = await env.run(args, { env: extra });
-        assert.doesNotMatch(r.stdout, ESC, `stdout of kctl ${args.join(' ')} with ${JSON.stringify(extra)}`);
-        assert.doesNotMatch(r.stderr, ESC, `stderr of kctl ${args.join(' ')} with ${JSON.stringify(extra)}`);
-      }
+      const cases = [['ps', '--all'], ['images'], ['doctor'], ['run', '--help'], ['rm', 'no-such-container'], ['imagse']];
+      const results = await Promise.all(cases.map((args) => env.run(args, { env: extra })));
+      cases.forEach((args, i) => {
+        assert.doesNotMatch(results[i].stdout, ESC, `stdout of kctl ${args.join(' ')} with ${JSON.stringify(extra)}`);
+        assert.doesNotMatch(results[i].stderr, ESC, `stderr of kctl ${args.join(' ')} with ${JSON.stringify(extra)}`);
+      });
     }
   });
 
