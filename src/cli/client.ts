@@ -15,6 +15,7 @@ import { fromGrpcError } from '../api/grpc/status.js';
 import type { SystemClient } from '../api/gen/kctl/v1/System.js';
 import type { ImagesClient } from '../api/gen/kctl/v1/Images.js';
 import type { ContainersClient } from '../api/gen/kctl/v1/Containers.js';
+import type { VolumesClient } from '../api/gen/kctl/v1/Volumes.js';
 
 const DAEMON_START_TIMEOUT_MS = 20_000;
 
@@ -24,6 +25,7 @@ export interface Clients {
   system: SystemClient;
   images: ImagesClient;
   containers: ContainersClient;
+  volumes: VolumesClient;
   close(): void;
 }
 
@@ -46,9 +48,10 @@ async function open(layout: RootLayout): Promise<Clients> {
   const system = new proto.kctl.v1.System(addr, creds, opts);
   const images = new proto.kctl.v1.Images(addr, creds, opts);
   const containers = new proto.kctl.v1.Containers(addr, creds, opts);
+  const volumes = new proto.kctl.v1.Volumes(addr, creds, opts);
   return {
-    layout, grpc, system, images, containers,
-    close() { system.close(); images.close(); containers.close(); },
+    layout, grpc, system, images, containers, volumes,
+    close() { system.close(); images.close(); containers.close(); volumes.close(); },
   };
 }
 

@@ -1,5 +1,6 @@
 /** Flags shared by `run` and `create`, and their translation into the daemon's ContainerConfig. */
 import fs from 'node:fs';
+import path from 'node:path';
 import { Flags } from '@oclif/core';
 import { invalidArgument } from '../core/errors.js';
 import { parseBytes } from './units.js';
@@ -28,6 +29,16 @@ export const containerFlags = {
   platform: Flags.string({ description: 'Set platform if server is multi-platform capable (os/arch[/variant])' }),
   quiet: Flags.boolean({ char: 'q', description: 'Suppress the pull output and the isolation report' }),
   restart: Flags.string({ description: 'Restart policy to apply when a container exits (no, on-failure[:max-retries], always, unless-stopped)', default: 'no' }),
+  publish: Flags.string({ char: 'p', description: "Publish a container's port(s) to the host ([ip:][hostPort:]containerPort[/udp])", ...many }),
+  'publish-all': Flags.boolean({ char: 'P', description: 'Publish all exposed ports to random host ports' }),
+  network: Flags.string({ description: 'Connect the container to a network (bridge, none)', aliases: ['net'] }),
+  'network-alias': Flags.string({ description: 'Add a network-scoped alias for the container', ...many }),
+  volume: Flags.string({ char: 'v', description: 'Bind mount a volume (/host:/ctr[:ro], name:/ctr[:ro])', ...many }),
+  mount: Flags.string({ description: 'Attach a filesystem mount (type=bind|volume|tmpfs,source=,target=[,readonly])', ...many }),
+  tmpfs: Flags.string({ description: 'Mount a tmpfs directory (/path[:size=64m,mode=1777,...])', ...many }),
+  'read-only': Flags.boolean({ description: "Mount the container's root filesystem as read only" }),
+  dns: Flags.string({ description: 'Set custom DNS servers', ...many }),
+  'add-host': Flags.string({ description: 'Add a custom host-to-IP mapping (host:ip)', ...many }),
 };
 
 export interface ContainerFlagValues {
@@ -35,6 +46,8 @@ export interface ContainerFlagValues {
   hostname?: string; label?: string[]; memory?: string; cpus?: string; interactive: boolean; tty: boolean;
   rm: boolean; 'stop-signal'?: string; 'stop-timeout'?: number; pull: string; platform?: string; quiet: boolean;
   restart?: string;
+  publish?: string[]; 'publish-all'?: boolean; network?: string; 'network-alias'?: string[]; volume?: string[]; mount?: string[];
+  tmpfs?: string[]; 'read-only'?: boolean; dns?: string[]; 'add-host'?: string[];
 }
 
 export function restartPolicyFlag(value: string | undefined): { name: string; maximumRetryCount: number } | undefined {
@@ -106,5 +119,35 @@ export function toContainerConfig(f: ContainerFlagValues, image: string, cmd: st
     stopTimeout: f['stop-timeout'] ?? -1,
     pullMissing: f.pull !== 'never',
     restartPolicy: restartPolicyFlag(f.restart),
+    publish: f.publish ?? [],
+    publishAll: !!f['publish-all'],
+    network: f.network ?? '',
+    networkAliases: f['network-alias'] ?? [],
+    volumes: (f.volume ?? []).map(absoluteVolumeSource),
+    mounts: (f.mount ?? []).map(absoluteMountSource),
+    tmpfs: f.tmpfs ?? [],
+    readOnly: !!f['read-only'],
+    dns: f.dns ?? [],
+    addHosts: f['add-host'] ?? [],
   };
+}
+
+/** `-v ./data:/data`: a source starting with `.` or `~` is a host path relative to this shell. */
+export function absoluteVolumeSource(v: string): string {
+  const i = v.indexOf(':');
+  if (i <= 0) return v;
+  const src = v.slice(0, i);
+  if (src === '~' || src.startsWith('~/')) return path.join(process.env.HOME ?? '/', src.slice(1)) + v.slice(i);
+  if (src === '.' || src === '..' || src.startsWith('./') || src.startsWith('../')) return path.resolve(src) + v.slice(i);
+  return v;
+}
+
+/** `--mount type=bind,source=./x,...`: resolves a relative bind source against this shell's directory. */
+export function absoluteMountSource(m: string): string {
+  if (!/(^|,)type=bind(,|$)/.test(m)) return m;
+  return m.split(',').map((f) => {
+    const mm = /^(source|src)=(.+)$/.exec(f);
+    if (!mm || mm[2]!.startsWith('/')) return f;
+    return `${mm[1]}=${path.resolve(mm[2]!)}`;
+  }).join(',');
 }

@@ -18,7 +18,7 @@ export function psRow(s: ContainerSummary__Output, noTrunc: boolean) {
     State: s.state,
     Names: s.names.map((n) => n.replace(/^\//, '')).join(','),
     Labels: Object.entries(s.labels).map(([k, v]) => `${k}=${v}`).join(','),
-    Ports: '',
+    Ports: (s.ports ?? []).map((p) => `${p.hostIp}:${p.hostPort}->${p.containerPort}/${p.protocol}`).join(', '),
     Isolation: s.isolation,
   };
 }

@@ -20,6 +20,13 @@ export interface DaemonConfig {
   'default-vcpus'?: number;
   /** Memory of a container's VM in MiB when `--memory` is not given. */
   'default-memory-mib'?: number;
+  /** DNS servers written to containers' /etc/resolv.conf when `--dns` is not given (Docker's key). */
+  dns?: string[];
+  /**
+   * The containers' IPv4 network in CIDR form (Docker's key; e.g. "10.0.2.1/24"). Only the subnet is
+   * used: each container's VM has it to itself, with the gateway at .2, DNS at .3, the container at .15.
+   */
+  bip?: string;
 }
 
 export const DEFAULTS: DaemonConfig = {
@@ -71,7 +78,22 @@ const integer = (min: number, max: number): Validator => (value, key) => {
   return value;
 };
 
+const ipAddress = (s: string, key: string): string => {
+  if (!net.isIP(s)) throw invalidArgument(`daemon.json: "${key}": invalid IP address ${JSON.stringify(s)}`);
+  return s;
+};
+
+const ipv4Cidr: Validator = (value, key) => {
+  const m = typeof value === 'string' ? /^(.+)\/(\d{1,2})$/.exec(value) : null;
+  if (!m || net.isIP(m[1]!) !== 4 || Number(m[2]) < 8 || Number(m[2]) > 24) {
+    throw invalidArgument(`daemon.json: "${key}" must be an IPv4 CIDR from /8 to /24, e.g. "10.0.2.1/24"`);
+  }
+  return value;
+};
+
 const SCHEMA: { [K in keyof DaemonConfig]-?: Validator } = {
+  dns: stringList(ipAddress),
+  bip: ipv4Cidr,
   'registry-mirrors': stringList(validateMirror),
   'insecure-registries': stringList(validateInsecureRegistry),
   'default-vcpus': integer(1, 64),

@@ -14,6 +14,8 @@ import { ImageService } from './images/service.js';
 import { ContainerManager } from './containers/manager.js';
 import { VmDriver } from './vm/driver.js';
 import { loadDaemonConfig, type DaemonConfig } from './config.js';
+import { VolumeStore } from './volumes/store.js';
+import { DEFAULT_SUBNET } from './network/config.js';
 
 export const KCTL_VERSION = '0.1.0';
 /** The Docker Engine API version kctl speaks. */
@@ -24,6 +26,7 @@ export class Engine {
   readonly vms: VmDriver;
   readonly images: ImageService;
   readonly containers: ContainerManager;
+  readonly volumes: VolumeStore;
   private cfg: DaemonConfig;
 
   private constructor(root: string, cfg: DaemonConfig, readonly log: Logger) {
@@ -38,7 +41,10 @@ export class Engine {
       layout: this.layout, content, images: imageStore, puller, layers, log,
       inUse: () => new Set(this.containers.list({ all: true }).map((c) => c.ImageId)),
     });
+    this.volumes = new VolumeStore(this.layout, (name) => this.containers.volumeUsers(name));
     this.containers = new ContainerManager({
+      volumes: this.volumes,
+      network: () => ({ subnet: this.cfg.bip ?? DEFAULT_SUBNET, dns: this.cfg.dns ?? [] }),
       layout: this.layout,
       images: this.images,
       vms: this.vms,

@@ -11,6 +11,7 @@ import type { ContainerSummary as _kctl_v1_ContainerSummary, ContainerSummary__O
 import type { ContainersClient as _kctl_v1_ContainersClient, ContainersDefinition as _kctl_v1_ContainersDefinition } from './kctl/v1/Containers.js';
 import type { CreateContainerRequest as _kctl_v1_CreateContainerRequest, CreateContainerRequest__Output as _kctl_v1_CreateContainerRequest__Output } from './kctl/v1/CreateContainerRequest.js';
 import type { CreateContainerResponse as _kctl_v1_CreateContainerResponse, CreateContainerResponse__Output as _kctl_v1_CreateContainerResponse__Output } from './kctl/v1/CreateContainerResponse.js';
+import type { CreateVolumeRequest as _kctl_v1_CreateVolumeRequest, CreateVolumeRequest__Output as _kctl_v1_CreateVolumeRequest__Output } from './kctl/v1/CreateVolumeRequest.js';
 import type { DataChunk as _kctl_v1_DataChunk, DataChunk__Output as _kctl_v1_DataChunk__Output } from './kctl/v1/DataChunk.js';
 import type { Empty as _kctl_v1_Empty, Empty__Output as _kctl_v1_Empty__Output } from './kctl/v1/Empty.js';
 import type { ExecInput as _kctl_v1_ExecInput, ExecInput__Output as _kctl_v1_ExecInput__Output } from './kctl/v1/ExecInput.js';
@@ -29,12 +30,15 @@ import type { LoadResponse as _kctl_v1_LoadResponse, LoadResponse__Output as _kc
 import type { LogEntry as _kctl_v1_LogEntry, LogEntry__Output as _kctl_v1_LogEntry__Output } from './kctl/v1/LogEntry.js';
 import type { LogsRequest as _kctl_v1_LogsRequest, LogsRequest__Output as _kctl_v1_LogsRequest__Output } from './kctl/v1/LogsRequest.js';
 import type { PingResponse as _kctl_v1_PingResponse, PingResponse__Output as _kctl_v1_PingResponse__Output } from './kctl/v1/PingResponse.js';
+import type { PortList as _kctl_v1_PortList, PortList__Output as _kctl_v1_PortList__Output } from './kctl/v1/PortList.js';
+import type { PortMapping as _kctl_v1_PortMapping, PortMapping__Output as _kctl_v1_PortMapping__Output } from './kctl/v1/PortMapping.js';
 import type { ProgressEvent as _kctl_v1_ProgressEvent, ProgressEvent__Output as _kctl_v1_ProgressEvent__Output } from './kctl/v1/ProgressEvent.js';
 import type { PruneRequest as _kctl_v1_PruneRequest, PruneRequest__Output as _kctl_v1_PruneRequest__Output } from './kctl/v1/PruneRequest.js';
 import type { PullRequest as _kctl_v1_PullRequest, PullRequest__Output as _kctl_v1_PullRequest__Output } from './kctl/v1/PullRequest.js';
 import type { RemoveContainerRequest as _kctl_v1_RemoveContainerRequest, RemoveContainerRequest__Output as _kctl_v1_RemoveContainerRequest__Output } from './kctl/v1/RemoveContainerRequest.js';
 import type { RemoveImageRequest as _kctl_v1_RemoveImageRequest, RemoveImageRequest__Output as _kctl_v1_RemoveImageRequest__Output } from './kctl/v1/RemoveImageRequest.js';
 import type { RemoveImageResponse as _kctl_v1_RemoveImageResponse, RemoveImageResponse__Output as _kctl_v1_RemoveImageResponse__Output } from './kctl/v1/RemoveImageResponse.js';
+import type { RemoveVolumeRequest as _kctl_v1_RemoveVolumeRequest, RemoveVolumeRequest__Output as _kctl_v1_RemoveVolumeRequest__Output } from './kctl/v1/RemoveVolumeRequest.js';
 import type { Resize as _kctl_v1_Resize, Resize__Output as _kctl_v1_Resize__Output } from './kctl/v1/Resize.js';
 import type { RestartPolicy as _kctl_v1_RestartPolicy, RestartPolicy__Output as _kctl_v1_RestartPolicy__Output } from './kctl/v1/RestartPolicy.js';
 import type { SaveRequest as _kctl_v1_SaveRequest, SaveRequest__Output as _kctl_v1_SaveRequest__Output } from './kctl/v1/SaveRequest.js';
@@ -45,6 +49,8 @@ import type { SystemClient as _kctl_v1_SystemClient, SystemDefinition as _kctl_v
 import type { TagRequest as _kctl_v1_TagRequest, TagRequest__Output as _kctl_v1_TagRequest__Output } from './kctl/v1/TagRequest.js';
 import type { UpdateContainerRequest as _kctl_v1_UpdateContainerRequest, UpdateContainerRequest__Output as _kctl_v1_UpdateContainerRequest__Output } from './kctl/v1/UpdateContainerRequest.js';
 import type { VersionResponse as _kctl_v1_VersionResponse, VersionResponse__Output as _kctl_v1_VersionResponse__Output } from './kctl/v1/VersionResponse.js';
+import type { VolumeRef as _kctl_v1_VolumeRef, VolumeRef__Output as _kctl_v1_VolumeRef__Output } from './kctl/v1/VolumeRef.js';
+import type { VolumesClient as _kctl_v1_VolumesClient, VolumesDefinition as _kctl_v1_VolumesDefinition } from './kctl/v1/Volumes.js';
 import type { WaitContainerRequest as _kctl_v1_WaitContainerRequest, WaitContainerRequest__Output as _kctl_v1_WaitContainerRequest__Output } from './kctl/v1/WaitContainerRequest.js';
 import type { WaitContainerResponse as _kctl_v1_WaitContainerResponse, WaitContainerResponse__Output as _kctl_v1_WaitContainerResponse__Output } from './kctl/v1/WaitContainerResponse.js';
 
@@ -65,6 +71,7 @@ export interface ProtoGrpcType {
       Containers: SubtypeConstructor<typeof grpc.Client, _kctl_v1_ContainersClient> & { service: _kctl_v1_ContainersDefinition }
       CreateContainerRequest: MessageTypeDefinition<_kctl_v1_CreateContainerRequest, _kctl_v1_CreateContainerRequest__Output>
       CreateContainerResponse: MessageTypeDefinition<_kctl_v1_CreateContainerResponse, _kctl_v1_CreateContainerResponse__Output>
+      CreateVolumeRequest: MessageTypeDefinition<_kctl_v1_CreateVolumeRequest, _kctl_v1_CreateVolumeRequest__Output>
       DataChunk: MessageTypeDefinition<_kctl_v1_DataChunk, _kctl_v1_DataChunk__Output>
       Empty: MessageTypeDefinition<_kctl_v1_Empty, _kctl_v1_Empty__Output>
       ExecInput: MessageTypeDefinition<_kctl_v1_ExecInput, _kctl_v1_ExecInput__Output>
@@ -83,12 +90,15 @@ export interface ProtoGrpcType {
       LogEntry: MessageTypeDefinition<_kctl_v1_LogEntry, _kctl_v1_LogEntry__Output>
       LogsRequest: MessageTypeDefinition<_kctl_v1_LogsRequest, _kctl_v1_LogsRequest__Output>
       PingResponse: MessageTypeDefinition<_kctl_v1_PingResponse, _kctl_v1_PingResponse__Output>
+      PortList: MessageTypeDefinition<_kctl_v1_PortList, _kctl_v1_PortList__Output>
+      PortMapping: MessageTypeDefinition<_kctl_v1_PortMapping, _kctl_v1_PortMapping__Output>
       ProgressEvent: MessageTypeDefinition<_kctl_v1_ProgressEvent, _kctl_v1_ProgressEvent__Output>
       PruneRequest: MessageTypeDefinition<_kctl_v1_PruneRequest, _kctl_v1_PruneRequest__Output>
       PullRequest: MessageTypeDefinition<_kctl_v1_PullRequest, _kctl_v1_PullRequest__Output>
       RemoveContainerRequest: MessageTypeDefinition<_kctl_v1_RemoveContainerRequest, _kctl_v1_RemoveContainerRequest__Output>
       RemoveImageRequest: MessageTypeDefinition<_kctl_v1_RemoveImageRequest, _kctl_v1_RemoveImageRequest__Output>
       RemoveImageResponse: MessageTypeDefinition<_kctl_v1_RemoveImageResponse, _kctl_v1_RemoveImageResponse__Output>
+      RemoveVolumeRequest: MessageTypeDefinition<_kctl_v1_RemoveVolumeRequest, _kctl_v1_RemoveVolumeRequest__Output>
       Resize: MessageTypeDefinition<_kctl_v1_Resize, _kctl_v1_Resize__Output>
       RestartPolicy: MessageTypeDefinition<_kctl_v1_RestartPolicy, _kctl_v1_RestartPolicy__Output>
       SaveRequest: MessageTypeDefinition<_kctl_v1_SaveRequest, _kctl_v1_SaveRequest__Output>
@@ -99,6 +109,8 @@ export interface ProtoGrpcType {
       TagRequest: MessageTypeDefinition<_kctl_v1_TagRequest, _kctl_v1_TagRequest__Output>
       UpdateContainerRequest: MessageTypeDefinition<_kctl_v1_UpdateContainerRequest, _kctl_v1_UpdateContainerRequest__Output>
       VersionResponse: MessageTypeDefinition<_kctl_v1_VersionResponse, _kctl_v1_VersionResponse__Output>
+      VolumeRef: MessageTypeDefinition<_kctl_v1_VolumeRef, _kctl_v1_VolumeRef__Output>
+      Volumes: SubtypeConstructor<typeof grpc.Client, _kctl_v1_VolumesClient> & { service: _kctl_v1_VolumesDefinition }
       WaitContainerRequest: MessageTypeDefinition<_kctl_v1_WaitContainerRequest, _kctl_v1_WaitContainerRequest__Output>
       WaitContainerResponse: MessageTypeDefinition<_kctl_v1_WaitContainerResponse, _kctl_v1_WaitContainerResponse__Output>
     }

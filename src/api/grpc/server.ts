@@ -15,6 +15,7 @@ import { validateRestartPolicy } from '../../core/containers/restart.js';
 import { familiarizeString } from '../../core/images/reference.js';
 import { inspectImage } from '../../core/images/view.js';
 import { loadContract } from './load.js';
+import { networkStorageSpec } from '../../core/network/spec.js';
 import { toGrpcError } from './status.js';
 import type { ContainerConfig__Output } from '../gen/kctl/v1/ContainerConfig.js';
 import type { Isolation as PbIsolation } from '../gen/kctl/v1/Isolation.js';
@@ -59,6 +60,10 @@ export function specFromPb(c: ContainerConfig__Output): ContainerSpec {
     stopSignal: c.stopSignal || undefined,
     stopTimeout: c.stopTimeout >= 0 ? c.stopTimeout : undefined,
     restartPolicy: c.restartPolicy?.name ? restartPolicyOf(c.restartPolicy) : undefined,
+    ...networkStorageSpec({
+      publish: c.publish, publishAll: c.publishAll, network: c.network, networkAliases: c.networkAliases,
+      volumes: c.volumes, mounts: c.mounts, tmpfs: c.tmpfs, readOnly: c.readOnly, dns: c.dns, addHosts: c.addHosts,
+    }),
   };
 }
 
@@ -147,6 +152,9 @@ export async function createGrpcServer(engine: Engine, onShutdown: () => void): 
     Restart: unary(async (req: any) => { await c.restart(req.id, req.timeout); return {}; }),
     Kill: unary(async (req: any) => { await c.kill(req.id, req.signal || undefined); return {}; }),
     Remove: unary(async (req: any) => { await c.remove(req.id, { force: req.force }); return {}; }),
+    Port: unary(async (req: any) => ({
+      ports: c.ports(req.id).map((p) => ({ containerPort: p.containerPort, protocol: p.protocol, hostIp: p.hostIp, hostPort: p.hostPort })),
+    })),
     Update: unary(async (req: any) => {
       await c.update(req.id, { restartPolicy: req.restartPolicy?.name ? restartPolicyOf(req.restartPolicy) : undefined });
       return {};
@@ -159,6 +167,7 @@ export async function createGrpcServer(engine: Engine, onShutdown: () => void): 
           id: r.Id, names: [`/${r.Name}`], image: r.ImageRef || (img?.repoTags[0] ? familiarizeString(img.repoTags[0]) : r.ImageId), imageId: r.ImageId,
           command: commandText(r), created: Math.floor(Date.parse(r.Created) / 1000), state: r.State.Status, status: statusText(r),
           labels: r.Spec.labels, isolation: r.State.Isolation ? `vm/${r.State.Isolation.Accelerator}` : 'vm',
+          ports: c.ports(r.Id),
         };
       })),
     })),
@@ -192,6 +201,20 @@ export async function createGrpcServer(engine: Engine, onShutdown: () => void): 
       })().then(() => call.end(), (err) => call.emit('error', Object.assign(new Error(), fail(err))));
     },
   });
+  server.addService(v1.Volumes.service, {
+    Create: unary(async (req: any) => ({ json: JSON.stringify(await engine.volumes.create(req.name, req.labels ?? {})) })),
+    List: unary(async () => ({ json: JSON.stringify({ Volumes: await engine.volumes.list(), Warnings: [] }) })),
+    Inspect: unary(async (req: any) => ({ json: JSON.stringify(await engine.volumes.inspect(req.name)) })),
+    Remove: unary(async (req: any) => {
+      await engine.volumes.remove(req.name, { force: req.force });
+      return {};
+    }),
+    Prune: unary(async (req: any) => {
+      const r = await engine.volumes.prune({ all: req.all });
+      return { json: JSON.stringify({ VolumesDeleted: r.removed, SpaceReclaimed: r.reclaimedBytes }) };
+    }),
+  });
+
   return server;
 }
 

@@ -4,6 +4,7 @@
  * Docker's; kctl's own facts live under the `Isolation` key.
  */
 import type { ContainerRecord } from './types.js';
+import { portBindingsDocument, portsDocument } from '../network/ports.js';
 
 export function inspectContainer(r: ContainerRecord, image?: { repoTags: string[] }): Record<string, unknown> {
   const s = r.State;
@@ -44,11 +45,18 @@ export function inspectContainer(r: ContainerRecord, image?: { repoTags: string[
       NanoCpus: Math.round((r.Spec.cpus || r.VCPUs) * 1e9),
       RestartPolicy: r.Spec.restartPolicy ?? { Name: 'no', MaximumRetryCount: 0 },
       LogConfig: { Type: 'json-file', Config: {} },
-      NetworkMode: 'default',
+      NetworkMode: r.Spec.networkMode ?? 'bridge',
+      PortBindings: portBindingsDocument(r.Spec.publish ?? []),
+      PublishAllPorts: !!r.Spec.publishAll,
+      ReadonlyRootfs: !!r.Spec.readOnlyRootfs,
+      Binds: (r.Spec.mounts ?? []).filter((m) => m.type !== 'tmpfs' && m.createHostDir !== false).map((m) => `${m.source}:${m.target}${m.readOnly ? ':ro' : ''}`),
+      Tmpfs: Object.fromEntries((r.Spec.mounts ?? []).filter((m) => m.type === 'tmpfs').map((m) => [m.target, m.tmpfsOptions ?? ''])),
+      Dns: r.Spec.dns ?? [],
+      ExtraHosts: r.Spec.extraHosts ?? [],
       Runtime: 'kctl',
       Isolation: 'vm',
     },
-    Mounts: [],
+    Mounts: (s.MountPoints ?? []).map((m) => ({ Type: m.Type, ...(m.Name ? { Name: m.Name } : {}), Source: m.Source, Destination: m.Destination, Mode: '', RW: m.RW, Propagation: '' })),
     Config: {
       Hostname: r.Hostname,
       Domainname: '',
@@ -68,7 +76,12 @@ export function inspectContainer(r: ContainerRecord, image?: { repoTags: string[
       StopSignal: r.StopSignal,
       StopTimeout: r.StopTimeout,
     },
-    NetworkSettings: { Ports: {}, Networks: {} },
+    NetworkSettings: {
+      Ports: portsDocument(s.Ports ?? []),
+      IPAddress: s.IPAddress ?? '',
+      Gateway: s.Gateway ?? '',
+      Networks: (r.Spec.networkMode ?? 'bridge') === 'none' ? { none: {} } : { bridge: { IPAddress: s.IPAddress ?? '', Gateway: s.Gateway ?? '', Aliases: r.Spec.networkAliases ?? [] } },
+    },
     Isolation: s.Isolation ?? null,
   };
 }

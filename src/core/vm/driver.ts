@@ -33,6 +33,7 @@ import {
 import { QmpClient, withQmp } from './qmp.js';
 import { AGENT_PORT_NAME, DEFAULT_TB_SIZE_MIB, kernelCmdline, qemuArgs, type Accelerator, type KernelKind, type NetDevice, type QemuConfig } from './qemu-args.js';
 import { virtiofsdCommand, type CacheMode } from './virtiofsd-args.js';
+import { passtArgs, type PasstConfig } from '../network/passt-args.js';
 
 export interface ShareSpec {
   tag: string;
@@ -48,8 +49,20 @@ export interface VmSpec {
   shares: ShareSpec[];
   /** Extra kernel parameters for the guest agent, appended after kctl's own. */
   kernelArgs?: string[];
-  /** NICs, eth0 first (see src/core/network/README.md); absent: none. */
-  network?: NetDevice[];
+  /** NICs, eth0 first, each served by its own passt (see src/core/network/README.md); absent: none. */
+  network?: VmNic[];
+}
+
+export interface VmNic {
+  mac: string;
+  passt: Omit<PasstConfig, 'binary' | 'socket' | 'logFile' | 'runAs' | 'pidFile'>;
+}
+
+/** A process that serves one NIC of the VM (passt). */
+export interface NetHelperInfo {
+  pid: number;
+  startTime: string;
+  socket: string;
 }
 
 export interface VirtiofsdInfo {
@@ -80,6 +93,8 @@ export interface VmInfo {
   /** /proc/<pid>/stat starttime of QEMU: the identity check against PID reuse. */
   qemuStartTime: string;
   virtiofsd: VirtiofsdInfo[];
+  /** One passt per NIC; absent in VMs without a network. */
+  netHelpers?: NetHelperInfo[];
   agentSocket: string;
   qmpSocket: string;
   consoleLog: string;
@@ -110,6 +125,7 @@ export interface VmDriverOptions {
   qemuPath?: string;
   virtiofsdPath?: string;
   unsharePath?: string;
+  passtPath?: string;
   probePath?: string;
   /** 'auto' (default) runs the KVM self-test; 'tcg' never uses KVM; 'kvm' uses it even if slow. */
   accelerator?: 'auto' | Accelerator;
@@ -127,6 +143,8 @@ export interface ExitReason {
 }
 
 const VM_ID_RE = /^[0-9a-f]{12}$/;
+/** The user passt runs as (it refuses root): Debian's nobody. */
+const PASST_UID = 65534;
 const CHILD_ENV = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LC_ALL: 'C' };
 const POLL_MS = 200;
 
@@ -342,7 +360,7 @@ export class VmDriver {
         memoryMiB: spec.memoryMiB,
         boot: { kernel: assets.kernel, initrd: assets.initrd, append },
         filesystems: spec.shares.map((s, i) => ({ tag: s.tag, socket: path.join(dir, `fs${i}.sock`) })),
-        network: spec.network,
+        network: (spec.network ?? []).map((n, i): NetDevice => ({ kind: 'stream', socket: path.join(dir, 'net', `${i}.sock`), mac: n.mac })),
         agent: { kind: 'virtio-serial', socket: info.agentSocket, portName: AGENT_PORT_NAME },
         qmpSocket: info.qmpSocket,
         consoleLog: info.consoleLog,
@@ -375,6 +393,37 @@ export class VmDriver {
         );
         await fsp.chmod(socket, 0o600);
         log.debug('virtiofsd ready', { tag: share.tag, pid: proc.pid, source: share.source, readOnly: share.readOnly });
+      }
+
+      // 1b. One passt per NIC; it binds the published host ports now, so a port taken meanwhile fails here.
+      if (spec.network?.length) {
+        // passt drops to an unprivileged user before it binds its socket: give it a directory of its own.
+        await fsp.chmod(this.layout.vmsDir, 0o711);
+        await fsp.chmod(dir, 0o711);
+        await fsp.mkdir(path.join(dir, 'net'), { mode: 0o700 });
+        await fsp.chown(path.join(dir, 'net'), PASST_UID, PASST_UID);
+      }
+      for (const [i, nic] of (spec.network ?? []).entries()) {
+        const socket = path.join(dir, 'net', `${i}.sock`);
+        const logFile = path.join(dir, `passt${i}.log`);
+        const pidFile = path.join(dir, 'net', `${i}.pid`);
+        const args = passtArgs({ ...nic.passt, binary: '', socket, logFile, pidFile, runAs: PASST_UID });
+        const outFile = path.join(dir, `passt${i}.out`);
+        const launcher = await this.spawnDetached(this.opts.passtPath ?? '/usr/bin/passt', args, outFile, `passt for NIC ${i}`);
+        undo.push(`kill passt launcher ${i}`, () => this.killAndWait(launcher.pid, launcher.startTime, 2000));
+        const proc = await this.adoptDaemon(launcher, pidFile, PASST_UID, timeoutMs, `passt (network of NIC ${i})`, outFile);
+        undo.push(`kill passt ${i}`, () => this.killAndWait(proc.pid, proc.startTime, 2000));
+        (info.netHelpers ??= []).push({ pid: proc.pid, startTime: proc.startTime, socket });
+        await writeJsonAtomic(path.join(dir, 'vm.json'), info);
+        await this.waitFor(
+          () => isUnixSocketListening(socket),
+          () => !isSameLiveProcess(proc.pid, proc.startTime),
+          timeoutMs,
+          `passt (network of NIC ${i})`,
+          logFile,
+          () => readTail(path.join(dir, `passt${i}.out`), 2048),
+        );
+        log.debug('passt ready', { nic: i, pid: proc.pid, ports: nic.passt.ports.length });
       }
 
       // 2. QEMU.
@@ -460,6 +509,44 @@ export class VmDriver {
       // Exited (and was reaped) before its start time could be read.
       throw unavailable(`${what} exited immediately`, { detail: readTail(logFile) });
     }
+    return { pid, startTime: st.startTime };
+  }
+
+  /**
+   * Waits for a self-daemonizing launcher to exit 0, then reads the daemon's PID from `pidFile`. The
+   * file is written by the daemon's unprivileged user, so the PID is only trusted if that process
+   * belongs to `uid` and started after the launcher: kctl never signals a process it cannot vouch for.
+   */
+  private async adoptDaemon(
+    launcher: { pid: number; startTime: string },
+    pidFile: string,
+    uid: number,
+    timeoutMs: number,
+    what: string,
+    logFile: string,
+  ): Promise<{ pid: number; startTime: string }> {
+    const child = this.children.get(launcher.pid);
+    const code = await new Promise<number | null>((resolve) => {
+      const timer = setTimeout(() => resolve(null), timeoutMs);
+      const done = (c: number | null) => { clearTimeout(timer); resolve(c); };
+      if (!child || child.exitCode !== null) done(child?.exitCode ?? (isSameLiveProcess(launcher.pid, launcher.startTime) ? null : 0));
+      else child.once('exit', (c) => done(c ?? 1));
+    });
+    if (code === null) throw deadlineExceeded(`${what} did not start within ${timeoutMs} ms`, { detail: readTail(logFile) });
+    if (code !== 0) throw unavailable(`${what} failed to start (exit status ${code})`, { detail: readTail(logFile), hint: `see ${logFile}` });
+    let pid = NaN;
+    try {
+      const text = await fsp.readFile(pidFile, 'utf8');
+      pid = /^\d{1,9}\n?$/.test(text) ? Number(text) : NaN;
+    } catch {
+      // handled below
+    }
+    const st = Number.isInteger(pid) ? readProcStat(pid) : undefined;
+    const owner = Number.isInteger(pid) ? await fsp.stat(`/proc/${pid}`).then((s) => s.uid, () => -1) : -1;
+    if (!st || owner !== uid || Number(st.startTime) < Number(launcher.startTime)) {
+      throw unavailable(`${what} did not leave a running process`, { detail: readTail(logFile), hint: `see ${logFile}` });
+    }
+    this.log.debug('daemon adopted', { what, pid });
     return { pid, startTime: st.startTime };
   }
 
@@ -611,8 +698,8 @@ export class VmDriver {
         await this.waitGone(info.qemuPid, info.qemuStartTime, 1000);
       }
     }
-    for (const v of info.virtiofsd) {
-      // virtiofsd exits when its vhost-user connection closes.
+    for (const v of [...info.virtiofsd, ...(info.netHelpers ?? [])]) {
+      // virtiofsd and passt (--one-off) exit when QEMU's connection closes.
       await this.waitGone(v.pid, v.startTime, Math.min(1000, Math.max(200, left())));
     }
     await this.destroy(info);
@@ -624,6 +711,7 @@ export class VmDriver {
     const procs = [
       ...(info.qemuPid > 0 ? [{ pid: info.qemuPid, startTime: info.qemuStartTime }] : []),
       ...info.virtiofsd.map((v) => ({ pid: v.pid, startTime: v.startTime })),
+      ...(info.netHelpers ?? []).map((v) => ({ pid: v.pid, startTime: v.startTime })),
     ];
     for (const p of procs) this.killGroup(p.pid, p.startTime, 'SIGKILL');
     const stuck: number[] = [];

@@ -68,7 +68,14 @@ export interface UserNetDevice {
   forwards: HostForward[];
 }
 
-export type NetDevice = UserNetDevice;
+/** A virtio-net NIC whose frames go over a unix stream socket to a user-mode network process (passt). */
+export interface StreamNetDevice {
+  kind: 'stream';
+  socket: string;
+  mac: string;
+}
+
+export type NetDevice = UserNetDevice | StreamNetDevice;
 
 export interface QemuConfig {
   binary: string;
@@ -124,6 +131,11 @@ export function validateQemuConfig(c: QemuConfig): void {
 const IPV4_RE = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 
 function validateNetDevice(n: NetDevice): void {
+  if (!/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/.test(n.mac)) throw invalidArgument(`invalid MAC address ${JSON.stringify(n.mac)}`);
+  if (n.kind === 'stream') {
+    if (!n.socket.startsWith('/')) throw invalidArgument(`network socket path must be absolute: ${n.socket}`);
+    return;
+  }
   const m = /^(.+)\/(\d+)$/.exec(n.subnet);
   if (!m || !IPV4_RE.test(m[1]!) || Number(m[2]) < 8 || Number(m[2]) > 24) {
     throw invalidArgument(`invalid user-network subnet ${JSON.stringify(n.subnet)}: use an IPv4 CIDR from /8 to /24`);
@@ -171,6 +183,11 @@ export function qemuArgs(c: QemuConfig): string[] {
   });
 
   (c.network ?? []).forEach((n, i) => {
+    if (n.kind === 'stream') {
+      a.push('-netdev', `stream,id=net${i},server=off,addr.type=unix,addr.path=${optValue(n.socket)}`);
+      a.push('-device', `virtio-net-device,netdev=net${i},mac=${n.mac}`);
+      return;
+    }
     const fwd = n.forwards.map((f) => `,hostfwd=${f.protocol}:${f.hostIp}:${f.hostPort}-:${f.guestPort}`).join('');
     a.push('-netdev', `user,id=net${i},net=${n.subnet},ipv6=off${fwd}`);
     a.push('-device', `virtio-net-device,netdev=net${i},mac=${n.mac}`);

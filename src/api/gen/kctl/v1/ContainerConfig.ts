@@ -24,6 +24,16 @@ export interface ContainerConfig {
   'stopTimeout'?: (number);
   'pullMissing'?: (boolean);
   'auth'?: (_kctl_v1_AuthConfig | null);
+  'publish'?: (string)[];
+  'publishAll'?: (boolean);
+  'network'?: (string);
+  'networkAliases'?: (string)[];
+  'volumes'?: (string)[];
+  'mounts'?: (string)[];
+  'tmpfs'?: (string)[];
+  'readOnly'?: (boolean);
+  'dns'?: (string)[];
+  'addHosts'?: (string)[];
   'restartPolicy'?: (_kctl_v1_RestartPolicy | null);
 }
 
@@ -46,5 +56,15 @@ export interface ContainerConfig__Output {
   'stopTimeout': (number);
   'pullMissing': (boolean);
   'auth': (_kctl_v1_AuthConfig__Output | null);
+  'publish': (string)[];
+  'publishAll': (boolean);
+  'network': (string);
+  'networkAliases': (string)[];
+  'volumes': (string)[];
+  'mounts': (string)[];
+  'tmpfs': (string)[];
+  'readOnly': (boolean);
+  'dns': (string)[];
+  'addHosts': (string)[];
   'restartPolicy': (_kctl_v1_RestartPolicy__Output | null);
 }

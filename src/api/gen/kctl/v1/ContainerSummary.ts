@@ -1,5 +1,6 @@
 // Original file: proto/kctl/v1/kctl.proto
 
+import type { PortMapping as _kctl_v1_PortMapping, PortMapping__Output as _kctl_v1_PortMapping__Output } from '../../kctl/v1/PortMapping.js';
 import type { Long } from '@grpc/proto-loader';
 
 export interface ContainerSummary {
@@ -13,6 +14,7 @@ export interface ContainerSummary {
   'status'?: (string);
   'labels'?: ({[key: string]: string});
   'isolation'?: (string);
+  'ports'?: (_kctl_v1_PortMapping)[];
 }
 
 export interface ContainerSummary__Output {
@@ -26,4 +28,5 @@ export interface ContainerSummary__Output {
   'status': (string);
   'labels': ({[key: string]: string});
   'isolation': (string);
+  'ports': (_kctl_v1_PortMapping__Output)[];
 }

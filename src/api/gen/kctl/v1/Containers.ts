@@ -15,6 +15,7 @@ import type { ListContainersRequest as _kctl_v1_ListContainersRequest, ListConta
 import type { ListContainersResponse as _kctl_v1_ListContainersResponse, ListContainersResponse__Output as _kctl_v1_ListContainersResponse__Output } from '../../kctl/v1/ListContainersResponse.js';
 import type { LogEntry as _kctl_v1_LogEntry, LogEntry__Output as _kctl_v1_LogEntry__Output } from '../../kctl/v1/LogEntry.js';
 import type { LogsRequest as _kctl_v1_LogsRequest, LogsRequest__Output as _kctl_v1_LogsRequest__Output } from '../../kctl/v1/LogsRequest.js';
+import type { PortList as _kctl_v1_PortList, PortList__Output as _kctl_v1_PortList__Output } from '../../kctl/v1/PortList.js';
 import type { PruneRequest as _kctl_v1_PruneRequest, PruneRequest__Output as _kctl_v1_PruneRequest__Output } from '../../kctl/v1/PruneRequest.js';
 import type { RemoveContainerRequest as _kctl_v1_RemoveContainerRequest, RemoveContainerRequest__Output as _kctl_v1_RemoveContainerRequest__Output } from '../../kctl/v1/RemoveContainerRequest.js';
 import type { StartContainerResponse as _kctl_v1_StartContainerResponse, StartContainerResponse__Output as _kctl_v1_StartContainerResponse__Output } from '../../kctl/v1/StartContainerResponse.js';
@@ -74,6 +75,15 @@ export interface ContainersClient extends grpc.Client {
   Logs(argument: _kctl_v1_LogsRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_kctl_v1_LogEntry__Output>;
   logs(argument: _kctl_v1_LogsRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_kctl_v1_LogEntry__Output>;
   logs(argument: _kctl_v1_LogsRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_kctl_v1_LogEntry__Output>;
+  
+  Port(argument: _kctl_v1_ContainerRef, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_kctl_v1_PortList__Output>): grpc.ClientUnaryCall;
+  Port(argument: _kctl_v1_ContainerRef, metadata: grpc.Metadata, callback: grpc.requestCallback<_kctl_v1_PortList__Output>): grpc.ClientUnaryCall;
+  Port(argument: _kctl_v1_ContainerRef, options: grpc.CallOptions, callback: grpc.requestCallback<_kctl_v1_PortList__Output>): grpc.ClientUnaryCall;
+  Port(argument: _kctl_v1_ContainerRef, callback: grpc.requestCallback<_kctl_v1_PortList__Output>): grpc.ClientUnaryCall;
+  port(argument: _kctl_v1_ContainerRef, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_kctl_v1_PortList__Output>): grpc.ClientUnaryCall;
+  port(argument: _kctl_v1_ContainerRef, metadata: grpc.Metadata, callback: grpc.requestCallback<_kctl_v1_PortList__Output>): grpc.ClientUnaryCall;
+  port(argument: _kctl_v1_ContainerRef, options: grpc.CallOptions, callback: grpc.requestCallback<_kctl_v1_PortList__Output>): grpc.ClientUnaryCall;
+  port(argument: _kctl_v1_ContainerRef, callback: grpc.requestCallback<_kctl_v1_PortList__Output>): grpc.ClientUnaryCall;
   
   Prune(argument: _kctl_v1_PruneRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_kctl_v1_JsonDocument__Output>): grpc.ClientUnaryCall;
   Prune(argument: _kctl_v1_PruneRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_kctl_v1_JsonDocument__Output>): grpc.ClientUnaryCall;
@@ -155,6 +165,8 @@ export interface ContainersHandlers extends grpc.UntypedServiceImplementation {
   
   Logs: grpc.handleServerStreamingCall<_kctl_v1_LogsRequest__Output, _kctl_v1_LogEntry>;
   
+  Port: grpc.handleUnaryCall<_kctl_v1_ContainerRef__Output, _kctl_v1_PortList>;
+  
   Prune: grpc.handleUnaryCall<_kctl_v1_PruneRequest__Output, _kctl_v1_JsonDocument>;
   
   Remove: grpc.handleUnaryCall<_kctl_v1_RemoveContainerRequest__Output, _kctl_v1_Empty>;
@@ -179,6 +191,7 @@ export interface ContainersDefinition extends grpc.ServiceDefinition {
   Kill: MethodDefinition<_kctl_v1_KillContainerRequest, _kctl_v1_Empty, _kctl_v1_KillContainerRequest__Output, _kctl_v1_Empty__Output>
   List: MethodDefinition<_kctl_v1_ListContainersRequest, _kctl_v1_ListContainersResponse, _kctl_v1_ListContainersRequest__Output, _kctl_v1_ListContainersResponse__Output>
   Logs: MethodDefinition<_kctl_v1_LogsRequest, _kctl_v1_LogEntry, _kctl_v1_LogsRequest__Output, _kctl_v1_LogEntry__Output>
+  Port: MethodDefinition<_kctl_v1_ContainerRef, _kctl_v1_PortList, _kctl_v1_ContainerRef__Output, _kctl_v1_PortList__Output>
   Prune: MethodDefinition<_kctl_v1_PruneRequest, _kctl_v1_JsonDocument, _kctl_v1_PruneRequest__Output, _kctl_v1_JsonDocument__Output>
   Remove: MethodDefinition<_kctl_v1_RemoveContainerRequest, _kctl_v1_Empty, _kctl_v1_RemoveContainerRequest__Output, _kctl_v1_Empty__Output>
   Restart: MethodDefinition<_kctl_v1_StopContainerRequest, _kctl_v1_Empty, _kctl_v1_StopContainerRequest__Output, _kctl_v1_Empty__Output>

@@ -1,0 +1,38 @@
+/**
+ * The network and storage part of a container spec, from Docker's flag syntax (the CLI and the
+ * gRPC contract carry the flags as written; the Docker API adapter builds the same requests).
+ */
+import type { ContainerSpec } from '../containers/types.js';
+import { parseMountFlag, parseTmpfsFlag, parseVolumeFlag, checkDuplicateTargets } from '../volumes/mounts.js';
+import { parseAddHost, validateDns } from './config.js';
+import { parsePublish } from './ports.js';
+import { validateNetworkMode } from './plan.js';
+
+export interface NetworkStorageFlags {
+  publish?: string[];
+  publishAll?: boolean;
+  network?: string;
+  networkAliases?: string[];
+  volumes?: string[];
+  mounts?: string[];
+  tmpfs?: string[];
+  readOnly?: boolean;
+  dns?: string[];
+  addHosts?: string[];
+}
+
+export function networkStorageSpec(f: NetworkStorageFlags): Partial<ContainerSpec> {
+  const mounts = [...(f.volumes ?? []).map(parseVolumeFlag), ...(f.mounts ?? []).map(parseMountFlag), ...(f.tmpfs ?? []).map(parseTmpfsFlag)];
+  checkDuplicateTargets(mounts);
+  for (const h of f.addHosts ?? []) parseAddHost(h);
+  return {
+    publish: (f.publish ?? []).flatMap(parsePublish),
+    publishAll: !!f.publishAll,
+    networkMode: validateNetworkMode(f.network ?? ''),
+    networkAliases: f.networkAliases ?? [],
+    dns: (f.dns ?? []).map(validateDns),
+    extraHosts: f.addHosts ?? [],
+    mounts,
+    readOnlyRootfs: !!f.readOnly,
+  };
+}
