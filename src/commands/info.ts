@@ -55,5 +55,9 @@ export default class Info extends KctlCommand {
       ` Registry Mirrors: ${(info.RegistryConfig.Mirrors ?? []).join(', ') || '(none)'}`,
     ];
     process.stdout.write(lines.join('\n') + '\n');
+    // Docker prints what is wrong with the host after the facts, on stderr.
+    const warnings: string[] = [...(iso.Problems ?? [])];
+    if (iso.Accelerator !== 'kvm') warnings.push(iso.AcceleratorReason);
+    if (warnings.length) process.stderr.write(warnings.map((w) => `WARNING: ${w}\n`).join('') + "Run 'kctl doctor' for fixes.\n");
   }
 }
