@@ -95,6 +95,29 @@ export async function createGrpcServer(engine: Engine, onShutdown: () => void): 
       return {};
     }),
     DiskUsage: unary(async () => ({ json: JSON.stringify(await engine.diskUsage()) })),
+    Events: (call: grpcT.ServerWritableStream<unknown, { json: string }>) => {
+      void import('../docker/system.js').then(({ eventDoc }) => {
+        if (call.cancelled) return;
+        const names = new Map<string, { name: string; image: string; labels: Record<string, string> }>();
+        const who = (id: string) => {
+          try {
+            const rec = engine.containers.get(id);
+            names.set(id, { name: rec.Name, image: rec.ImageRef, labels: rec.Spec.labels ?? {} });
+          } catch { /* removed: keep what was known */ }
+          return names.get(id);
+        };
+        for (const rec of engine.containers.list({ all: true })) who(rec.Id);
+        const onEvent = (e: Parameters<typeof eventDoc>[0]) => {
+          const doc = eventDoc(e, who(e.id));
+          if (doc) call.write({ json: JSON.stringify(doc) });
+        };
+        engine.containers.on('event', onEvent);
+        const stop = () => engine.containers.off('event', onEvent);
+        call.on('cancelled', stop);
+        call.on('close', stop);
+        call.on('error', stop);
+      });
+    },
   });
 
   server.addService(v1.Images.service, {

@@ -216,6 +216,21 @@ printf '%s\\n' "\${COMPREPLY[@]}"`, shellEnv);
     assert.equal(cfg().auths?.[reg.host], undefined);
   });
 
+  test('system events streams container events with filters and --format', async (t) => {
+    const { spawn } = await import('node:child_process');
+    const child = spawn(process.execPath, [KCTL_BIN, 'events', '--filter', 'event=destroy', '--format', '{{.Action}} {{.Actor.Attributes.name}}'], { env: env.env(), stdio: ['ignore', 'pipe', 'pipe'] });
+    t.after(() => child.kill('SIGKILL'));
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    // The subscription starts at some point after spawn: make events until one arrives (bounded).
+    for (let i = 0; i < 40 && !out; i++) {
+      await env.ok(['create', '--name', `ev-${i}`, IMG, 'true']);
+      await env.ok(['rm', `ev-${i}`]);
+    }
+    assert.match(out, /^destroy ev-\d+$/m);
+    assert.doesNotMatch(out, /create/);
+  });
+
   test('image prune --all --force removes unused images and their unpacked layers', async () => {
     await env.ok(['rm', '--force', 'up']);
     const layersBefore = fs.readdirSync(path.join(env.root, 'layers')).filter((d) => d !== 'meta' && !d.startsWith('.'));

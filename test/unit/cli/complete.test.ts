@@ -96,3 +96,16 @@ test('"Did you mean this?" picks the closest commands at the typed depth', () =>
   assert.deepEqual(closestCommands('container:lss', ids), ['container:ls', 'container:logs']);
   assert.deepEqual(closestCommands('zzzzzz', ids), []);
 });
+
+test('events: Docker filter semantics and the default line', async () => {
+  const { eventMatches, eventLine } = await import('../../../src/commands/system/events.js');
+  const e = { Type: 'container', Action: 'die', Actor: { ID: 'abc123', Attributes: { name: 'web', image: 'busybox', exitCode: '3', tier: 'front' } }, time: 1764340409, timeNano: 1764340409075e6 };
+  const f = (...kv: string[]) => { const m = new Map<string, string[]>(); for (const x of kv) { const [k, ...v] = x.split('='); m.set(k, [...(m.get(k) ?? []), v.join('=')]); } return m; };
+  assert.equal(eventMatches(e, f()), true);
+  assert.equal(eventMatches(e, f('event=start', 'event=die')), true, 'the same key ORs');
+  assert.equal(eventMatches(e, f('event=die', 'container=db')), false, 'different keys AND');
+  assert.equal(eventMatches(e, f('container=abc')), true, 'id prefix');
+  assert.equal(eventMatches(e, f('label=tier=front', 'image=busybox')), true);
+  assert.equal(eventMatches(e, f('label=tier=back')), false);
+  assert.equal(eventLine(e), '2025-11-28T14:33:29.075000000Z container die abc123 (exitCode=3, image=busybox, name=web, tier=front)');
+});

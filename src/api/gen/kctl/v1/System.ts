@@ -17,6 +17,11 @@ export interface SystemClient extends grpc.Client {
   diskUsage(argument: _kctl_v1_Empty, options: grpc.CallOptions, callback: grpc.requestCallback<_kctl_v1_JsonDocument__Output>): grpc.ClientUnaryCall;
   diskUsage(argument: _kctl_v1_Empty, callback: grpc.requestCallback<_kctl_v1_JsonDocument__Output>): grpc.ClientUnaryCall;
   
+  Events(argument: _kctl_v1_Empty, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_kctl_v1_JsonDocument__Output>;
+  Events(argument: _kctl_v1_Empty, options?: grpc.CallOptions): grpc.ClientReadableStream<_kctl_v1_JsonDocument__Output>;
+  events(argument: _kctl_v1_Empty, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_kctl_v1_JsonDocument__Output>;
+  events(argument: _kctl_v1_Empty, options?: grpc.CallOptions): grpc.ClientReadableStream<_kctl_v1_JsonDocument__Output>;
+  
   Info(argument: _kctl_v1_Empty, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_kctl_v1_JsonDocument__Output>): grpc.ClientUnaryCall;
   Info(argument: _kctl_v1_Empty, metadata: grpc.Metadata, callback: grpc.requestCallback<_kctl_v1_JsonDocument__Output>): grpc.ClientUnaryCall;
   Info(argument: _kctl_v1_Empty, options: grpc.CallOptions, callback: grpc.requestCallback<_kctl_v1_JsonDocument__Output>): grpc.ClientUnaryCall;
@@ -58,6 +63,8 @@ export interface SystemClient extends grpc.Client {
 export interface SystemHandlers extends grpc.UntypedServiceImplementation {
   DiskUsage: grpc.handleUnaryCall<_kctl_v1_Empty__Output, _kctl_v1_JsonDocument>;
   
+  Events: grpc.handleServerStreamingCall<_kctl_v1_Empty__Output, _kctl_v1_JsonDocument>;
+  
   Info: grpc.handleUnaryCall<_kctl_v1_Empty__Output, _kctl_v1_JsonDocument>;
   
   Ping: grpc.handleUnaryCall<_kctl_v1_Empty__Output, _kctl_v1_PingResponse>;
@@ -70,6 +77,7 @@ export interface SystemHandlers extends grpc.UntypedServiceImplementation {
 
 export interface SystemDefinition extends grpc.ServiceDefinition {
   DiskUsage: MethodDefinition<_kctl_v1_Empty, _kctl_v1_JsonDocument, _kctl_v1_Empty__Output, _kctl_v1_JsonDocument__Output>
+  Events: MethodDefinition<_kctl_v1_Empty, _kctl_v1_JsonDocument, _kctl_v1_Empty__Output, _kctl_v1_JsonDocument__Output>
   Info: MethodDefinition<_kctl_v1_Empty, _kctl_v1_JsonDocument, _kctl_v1_Empty__Output, _kctl_v1_JsonDocument__Output>
   Ping: MethodDefinition<_kctl_v1_Empty, _kctl_v1_PingResponse, _kctl_v1_Empty__Output, _kctl_v1_PingResponse__Output>
   Shutdown: MethodDefinition<_kctl_v1_Empty, _kctl_v1_Empty, _kctl_v1_Empty__Output, _kctl_v1_Empty__Output>
