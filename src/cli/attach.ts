@@ -21,6 +21,8 @@ export interface AttachOptions {
   /** Close the container's stdin when ours ends (run -i without -t). */
   stdinOnce: boolean;
   detachKeys?: number[];
+  /** Forward SIGINT/SIGTERM/SIGHUP to the container (docker's --sig-proxy; without a TTY only). Default on. */
+  sigProxy?: boolean;
   onStarted?: (iso: Isolation__Output) => void;
 }
 
@@ -37,8 +39,16 @@ export function attach(c: Clients, o: AttachOptions): Promise<AttachResult> {
     let settled = false;
     const cleanups: Array<() => void> = [];
     const restoreTerminal = () => { if (raw) try { stdin.setRawMode(false); } catch { /* not a tty anymore */ } };
+    // The terminal is restored on every way out: normal end, errors, process exit, and fatal signals.
     process.once('exit', restoreTerminal);
     cleanups.push(() => { restoreTerminal(); process.off('exit', restoreTerminal); });
+    if (raw) {
+      for (const sig of ['SIGTERM', 'SIGHUP', 'SIGQUIT'] as const) {
+        const h = () => { restoreTerminal(); process.exit(128 + (sig === 'SIGTERM' ? 15 : sig === 'SIGHUP' ? 1 : 3)); };
+        process.on(sig, h);
+        cleanups.push(() => process.off(sig, h));
+      }
+    }
 
     const finish = (err?: unknown) => {
       if (settled) return;
@@ -70,7 +80,7 @@ export function attach(c: Clients, o: AttachOptions): Promise<AttachResult> {
       process.stdout.on('resize', onResize);
       cleanups.push(() => process.stdout.off('resize', onResize));
     }
-    if (!o.tty) {
+    if (!o.tty && o.sigProxy !== false) {
       // --sig-proxy: signals to kctl go to the container's process.
       const forward = (sig: NodeJS.Signals) => () => stream.write({ signal: sig === 'SIGINT' ? 2 : sig === 'SIGTERM' ? 15 : 1 });
       for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {

@@ -3,6 +3,7 @@ import { KctlCommand } from '../cli/base.js';
 import { call } from '../cli/client.js';
 import { attach } from '../cli/attach.js';
 import { isolationLine } from '../cli/isolation.js';
+import { attachShape } from '../cli/container-info.js';
 import type { StartContainerResponse__Output } from '../api/gen/kctl/v1/StartContainerResponse.js';
 
 export default class Start extends KctlCommand {
@@ -25,10 +26,10 @@ export default class Start extends KctlCommand {
     const { argv, flags } = await this.parse(Start);
     const c = await this.daemon();
     if (flags.attach || flags.interactive) {
-      const id = argv[0] as string;
+      const shape = await attachShape(c, argv[0] as string);
       const res = await attach(c, {
-        id, start: true, stdin: flags.interactive, tty: false, stdinOnce: flags.interactive,
-        onStarted: (iso) => { if (!flags.quiet) process.stderr.write(isolationLine(iso) + '\n'); },
+        id: shape.id, start: true, stdin: flags.interactive && shape.openStdin, tty: shape.tty, stdinOnce: flags.interactive && !shape.tty,
+        onStarted: (iso) => { if (!flags.quiet) process.stderr.write(isolationLine(iso) + (shape.tty ? '\r\n' : '\n')); },
       });
       if (res.kind === 'exited' && res.code !== 0) this.exit(res.code);
       return;

@@ -288,7 +288,7 @@ function attach(engine: Engine, call: grpcT.ServerDuplexStream<AttachInput__Outp
           id = c.get(o.id).Id;
           stdinOnce = o.stdinOnce;
           const s = sink({ stdout: o.stdout, stderr: o.stderr });
-          const iso = o.start ? await c.start(id, { sinks: [s] }) : undefined;
+          const iso = o.start ? await c.start(id, { sinks: [s], rows: o.rows || undefined, cols: o.cols || undefined }) : undefined;
           if (c.isRunning(id)) {
             handle = c.attach(id, s);
             if (o.rows > 0 && o.cols > 0) handle.resize(o.rows, o.cols);

@@ -172,7 +172,11 @@ export class ContainerManager extends EventEmitter {
       await this.releaseRootfs(rec);
       return;
     }
+    // A paused VM cannot answer the agent handshake: thaw it for the reconnect and freeze it again.
+    const wasPaused = rec.State.Status === 'paused';
+    if (wasPaused) await this.o.vms.resume(vm);
     const agent = await AgentClient.connect(vm.agentSocket, { timeoutMs: this.o.timeouts?.agentConnect ?? 15000, log: this.log.with({ id: rec.Id }) });
+    if (wasPaused) await this.o.vms.pause(vm);
     const init = agent.processes().find((p) => p.id === 1);
     if (!init) {
       agent.close();
@@ -283,7 +287,7 @@ export class ContainerManager extends EventEmitter {
    * Starts the container: mounts its root filesystem, boots its VM, starts its process through the
    * agent. `sinks` are attached before the process starts so no output is lost.
    */
-  async start(ref: string, o: { sinks?: OutputSink[] } = {}): Promise<Isolation> {
+  async start(ref: string, o: { sinks?: OutputSink[]; rows?: number; cols?: number } = {}): Promise<Isolation> {
     const rec = this.get(ref);
     return this.locks.run(rec.Id, async () => {
       if (this.runtimes.has(rec.Id)) {
@@ -296,7 +300,7 @@ export class ContainerManager extends EventEmitter {
     });
   }
 
-  private async doStart(rec: ContainerRecord, sinks: OutputSink[]): Promise<Isolation> {
+  private async doStart(rec: ContainerRecord, sinks: OutputSink[], term: { rows?: number; cols?: number } = {}): Promise<Isolation> {
     const log = this.log.with({ id: rec.Id });
     const image = await this.o.images.byId(rec.ImageId);
     if (!image) throw failedPrecondition(`image ${rec.ImageId} of container ${rec.Name} is no longer present`, { hint: 'pull the image again or remove the container' });
@@ -337,6 +341,7 @@ export class ContainerManager extends EventEmitter {
         user: rec.User,
         tty: rec.Spec.tty,
         stdin: rec.Spec.openStdin,
+        ...(rec.Spec.tty && term.rows && term.cols ? { rows: term.rows, cols: term.cols } : {}),
         hostname: rec.Hostname,
         rootfsTag: 'rootfs',
         readonlyRootfs: rec.Spec.readOnlyRootfs || undefined,
@@ -544,6 +549,7 @@ export class ContainerManager extends EventEmitter {
     const rec = this.get(ref);
     const rt = this.runtimes.get(rec.Id);
     if (!rt) throw failedPrecondition(`You cannot attach to a stopped container, start it first`);
+    if (rec.State.Status === 'paused') throw conflict('You cannot attach to a paused container, unpause it first');
     rt.sinks.add(sink);
     return {
       detach: () => { rt.sinks.delete(sink); },
@@ -559,6 +565,7 @@ export class ContainerManager extends EventEmitter {
   createExec(ref: string, o: ExecOptions): ExecRecord {
     const rec = this.get(ref);
     if (!this.runtimes.has(rec.Id)) throw conflict(`Container ${rec.Id} is not running`);
+    if (rec.State.Status === 'paused') throw conflict(`Container ${rec.Id} is paused, unpause the container before exec`);
     if (o.privileged) {
       throw invalidArgument('--privileged is not supported: the container runs in its own VM and kctl does not grant it the guest kernel\'s full privileges');
     }
@@ -626,6 +633,7 @@ export class ContainerManager extends EventEmitter {
     const rt = this.runtimes.get(rec.Id);
     if (!rt) throw conflict(`Cannot kill container: ${rec.Id}: Container ${rec.Id} is not running`);
     const signo = parseSignal(signal, 9);
+    await this.thawIfPaused(rec);
     if (signo === 9 || signo === 15) {
       // Docker counts a kill as a manual stop for the restart policy.
       rec.State.StoppedByUser = true;
@@ -652,6 +660,7 @@ export class ContainerManager extends EventEmitter {
       return;
     }
     await this.save(rec);
+    await this.thawIfPaused(rec);
     const t = timeoutSec === undefined || timeoutSec < 0 ? rec.StopTimeout : timeoutSec;
     rt.init.signal(parseSignal(rec.StopSignal, 15));
     const exited = rt.init.exited.then(() => true, () => true);
@@ -812,6 +821,7 @@ export class ContainerManager extends EventEmitter {
   attachOrWait(ref: string, sink: OutputSink): { detach: () => void; write(data: Buffer): void; closeStdin(): void; resize(rows: number, cols: number): void; running(): boolean } {
     const rec = this.get(ref);
     const id = rec.Id;
+    if (rec.State.Status === 'paused') throw conflict('You cannot attach to a paused container, unpause it first');
     if (!this.runtimes.has(id)) {
       let set = this.pendingSinks.get(id);
       if (!set) this.pendingSinks.set(id, (set = new Set()));
@@ -859,6 +869,23 @@ export class ContainerManager extends EventEmitter {
     this.emit('event', { type: 'container', action: 'unpause', id: rec.Id });
   }
 
+  /**
+   * A paused VM cannot deliver a signal: stop and kill thaw it first (Docker unpauses before it
+   * stops, too). A VM that cannot be thawed is left to the SIGKILL fallback, which ends the VM.
+   */
+  private async thawIfPaused(rec: ContainerRecord): Promise<void> {
+    const rt = this.runtimes.get(rec.Id);
+    if (!rt || rec.State.Status !== 'paused') return;
+    try {
+      await this.o.vms.resume(rt.vm);
+      rec.State.Status = 'running';
+      await this.save(rec);
+      this.emit('event', { type: 'container', action: 'unpause', id: rec.Id });
+    } catch (err) {
+      this.log.warn('could not thaw a paused VM before stopping it', { id: rec.Id, error: (err as Error).message });
+    }
+  }
+
   /** Docker's rename: the new name must be valid and free. */
   async rename(ref: string, newName: string): Promise<void> {
     const rec = this.get(ref);
@@ -877,6 +904,41 @@ export class ContainerManager extends EventEmitter {
       throw err;
     }
     this.emit('event', { type: 'container', action: 'rename', id: rec.Id, oldName: old });
+  }
+
+  // ------------------------------------------------------------------ cp, top, stats
+
+  /**
+   * Runs `fn` with the container's root filesystem mounted on the host (`kctl cp`): the running
+   * container's own mount, or, for a stopped one, a mount made for the call and undone after it
+   * (the container cannot start meanwhile). `fn` must not resolve container paths itself: see cp.ts.
+   */
+  async withRootfs<T>(ref: string, fn: (root: string) => Promise<T>): Promise<T> {
+    const rec = this.get(ref);
+    const merged = path.join(this.o.layout.containerDir(rec.Id), 'rootfs');
+    if (this.runtimes.has(rec.Id)) return fn(merged);
+    return this.locks.run(rec.Id, async () => {
+      if (this.runtimes.has(rec.Id)) return fn(merged);
+      if (rec.State.Status === 'removing') throw conflict(`container ${rec.Id} is marked for removal`);
+      const image = await this.o.images.byId(rec.ImageId);
+      if (!image) throw failedPrecondition(`image ${rec.ImageId} of container ${rec.Name} is no longer present`, { hint: 'pull the image again or remove the container' });
+      return withUndo(async (undo) => {
+        const plan = await prepareRootfs(this.o.layout, rec.Id, await this.o.images.lowerDirs(image));
+        await mountRootfs(plan);
+        undo.push('rootfs mount', () => unmountRootfs(plan));
+        const out = await fn(plan.mergedDir);
+        await unmountRootfs(plan);
+        return out;
+      });
+    });
+  }
+
+  /** The running container's VM and agent, for resource and process queries (stats, top). */
+  runtimeOf(ref: string): { rec: ContainerRecord; vm: VmInfo; agent: AgentClient } {
+    const rec = this.get(ref);
+    const rt = this.runtimes.get(rec.Id);
+    if (!rt || rt.finishing) throw conflict(`Container ${rec.Id} is not running`);
+    return { rec, vm: rt.vm, agent: rt.agent };
   }
 }
 
