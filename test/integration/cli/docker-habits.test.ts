@@ -114,6 +114,41 @@ describe('Docker habits of the kctl CLI', () => {
     assert.ok(!fs.existsSync(path.join(env.root, 'containers', idleId)));
   });
 
+  test('on a terminal (tmux): prune asks and acts only on yes; colour unless NO_COLOR or --no-color', async (t) => {
+    const { execFileSync } = await import('node:child_process');
+    const session = `kctl-test-${process.pid}-${Date.now()}`;
+    const tmux = (...a: string[]) => execFileSync('tmux', a, { encoding: 'utf8' });
+    const envArgs = Object.entries({ KCTL_ROOT: env.root, NO_COLOR: '', PATH: process.env.PATH ?? '' }).map(([k, v]) => `${k}=${v}`);
+    let n = 0;
+    /** Runs one command line in a fresh tmux window; returns the screen (with escapes) once it exits. */
+    const onTerminal = async (cmd: string, keys: string[] = []) => {
+      const win = `${session}:${++n}`;
+      tmux('new-window', '-t', session, '-n', String(n), 'env', ...envArgs, 'bash', '--norc', '-c', `${cmd}; echo "EXIT=$?"; sleep 600`);
+      const screen = () => tmux('capture-pane', '-e', '-p', '-t', win);
+      for (let i = 0; i < 300 && !/EXIT=\d+|\?.*\(y\/N\)/.test(screen()); i++) await new Promise((r) => setTimeout(r, 100));
+      for (const k of keys) tmux('send-keys', '-t', win, k);
+      for (let i = 0; i < 300 && !/EXIT=\d+/.test(screen()); i++) await new Promise((r) => setTimeout(r, 100));
+      return screen();
+    };
+    tmux('new-session', '-d', '-s', session, '-x', '160', '-y', '50', 'sleep', '600');
+    t.after(() => { try { tmux('kill-session', '-t', session); } catch { /* gone */ } });
+    const kctl = `${JSON.stringify(process.execPath)} ${JSON.stringify(KCTL_BIN)}`;
+
+    await env.ok(['create', '--name', 'asked', IMG, 'true']);
+    const no = await onTerminal(`${kctl} container prune`, ['n', 'Enter']);
+    assert.match(no, /Are you sure you want to continue\?/);
+    assert.match(no, /EXIT=0/);
+    assert.match(await env.ok(['ps', '--all', '--format', '{{.Names}}']), /^asked$/m, 'answering no removes nothing');
+    const yes = await onTerminal(`${kctl} container prune`, ['y', 'Enter']);
+    assert.match(yes, /Deleted Containers:/);
+    assert.doesNotMatch(await env.ok(['ps', '--all', '--format', '{{.Names}}']), /^asked$/m);
+
+    const COLOUR = /\x1b\[3[0-9](;[0-9]+)*m/;
+    assert.match(await onTerminal(`${kctl} doctor`), COLOUR, 'doctor colours its results on a terminal');
+    assert.doesNotMatch(await onTerminal(`NO_COLOR=1 ${kctl} doctor`), COLOUR);
+    assert.doesNotMatch(await onTerminal(`${kctl} doctor --no-color`), COLOUR);
+  });
+
   test('completion under bash: commands, flags, names by state, image:tag words', async () => {
     const script = await env.ok(['completion', 'bash']);
     const file = path.join(env.root, 'kctl.bash');
