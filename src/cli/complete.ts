@@ -27,12 +27,14 @@ export interface CompletionCommand {
   flags: CompletionFlag[];
 }
 
-export type NameKind = 'running' | 'stopped' | 'containers' | 'images' | 'containers+images' | 'none';
+export type NameKind = 'running' | 'stopped' | 'containers' | 'images' | 'containers+images' | 'volumes' | 'networks' | 'none';
 
 /** Which daemon names a command's positionals complete to (Docker's choices). */
 export function nameKind(command: string): NameKind {
   const name = command.split(':').pop()!;
   const topic = command.includes(':') ? command.split(':')[0] : '';
+  if (topic === 'volume') return ['rm', 'remove', 'inspect'].includes(name) ? 'volumes' : 'none';
+  if (topic === 'network') return ['rm', 'remove', 'inspect', 'connect', 'disconnect'].includes(name) ? 'networks' : 'none';
   if (topic === 'image' || topic === '' && ['rmi', 'save', 'tag', 'history', 'push'].includes(name)) {
     return ['inspect', 'rm', 'remove', 'save', 'tag', 'history', 'push', 'rmi'].includes(name) ? 'images' : 'none';
   }
@@ -52,6 +54,8 @@ const FILE_FLAGS = new Set(['env-file', 'input', 'output', 'cidfile', 'label-fil
 export interface Names {
   containers(state: 'running' | 'stopped' | 'all'): Promise<Array<{ name: string; description: string }>>;
   images(): Promise<Array<{ name: string; description: string }>>;
+  volumes?(): Promise<Array<{ name: string; description: string }>>;
+  networks?(): Promise<Array<{ name: string; description: string }>>;
 }
 
 export interface CompletionResult {
@@ -141,6 +145,8 @@ export async function complete(words: string[], current: string, commands: Compl
   try {
     if (kind === 'images') list = await names.images();
     else if (kind === 'containers+images') list = [...(await names.containers('all')), ...(await names.images())];
+    else if (kind === 'volumes') list = (await names.volumes?.()) ?? [];
+    else if (kind === 'networks') list = (await names.networks?.()) ?? [];
     else list = await names.containers(kind === 'containers' ? 'all' : kind);
   } catch {
     return { candidates: [], directive: Directive.NoFileComp };

@@ -56,6 +56,13 @@ export default class Complete extends KctlCommand {
         const res = await call<object, { images: Array<{ id: string; repoTags: string[] }> }>(cl.images, 'List', { all: false }, 1500);
         return res.images.flatMap((i) => i.repoTags.map((t) => ({ name: t, description: i.id.replace(/^sha256:/, '').slice(0, 12) })));
       },
+      volumes: async () => {
+        const cl = (await clients()) as unknown as { volumes?: object };
+        if (!cl.volumes) return [];
+        const res = await call<object, { json: string }>(cl.volumes, 'List', {}, 1500);
+        const doc = JSON.parse(res.json) as { Volumes?: Array<{ Name: string; Driver?: string }> };
+        return (doc.Volumes ?? []).map((v) => ({ name: v.Name, description: v.Driver ?? 'local' }));
+      },
     };
   }
 }

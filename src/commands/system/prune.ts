@@ -16,21 +16,27 @@ export default class SystemPrune extends KctlCommand {
   static override flags = {
     all: Flags.boolean({ char: 'a', description: 'Remove all unused images not just dangling ones' }),
     force: Flags.boolean({ char: 'f', description: 'Do not prompt for confirmation' }),
+    volumes: Flags.boolean({ description: 'Prune anonymous volumes' }),
   };
 
   async run(): Promise<void> {
     const { flags } = await this.parse(SystemPrune);
     const warning = ['WARNING! This will remove:', '  - all stopped containers',
       flags.all ? '  - all images without at least one container associated to them' : '  - all dangling images',
+      ...(flags.volumes ? ['  - all anonymous volumes not used by at least one container'] : []),
       '  - all unpacked layers and blobs no remaining image uses'].join('\n');
     if (!(await confirm(warning, { force: flags.force, command: 'system prune' }))) return;
     const c = await this.daemon();
     const cs = JSON.parse((await call<object, JsonDocument__Output>(c.containers, 'Prune', {})).json) as { ContainersDeleted: string[]; SpaceReclaimed: number };
+    const vs = flags.volumes
+      ? JSON.parse((await call<object, JsonDocument__Output>(c.volumes, 'Prune', { all: false })).json) as { VolumesDeleted?: string[]; SpaceReclaimed?: number }
+      : { VolumesDeleted: [], SpaceReclaimed: 0 };
     const is = JSON.parse((await call<object, JsonDocument__Output>(c.images, 'Prune', { all: flags.all })).json) as ImagePruneReport;
     if (cs.ContainersDeleted.length) process.stdout.write(`Deleted Containers:\n${cs.ContainersDeleted.map((id) => id + '\n').join('')}\n`);
+    if (vs.VolumesDeleted?.length) process.stdout.write(`Deleted Volumes:\n${vs.VolumesDeleted.map((v) => v + '\n').join('')}\n`);
     if (is.ImagesDeleted.length) {
       process.stdout.write('Deleted Images:\n' + is.ImagesDeleted.map((d) => (d.Untagged ? `untagged: ${d.Untagged}\n` : `deleted: ${d.Deleted}\n`)).join('') + '\n');
     }
-    process.stdout.write(`Total reclaimed space: ${humanSize(cs.SpaceReclaimed + is.SpaceReclaimed)}\n`);
+    process.stdout.write(`Total reclaimed space: ${humanSize(cs.SpaceReclaimed + (vs.SpaceReclaimed ?? 0) + is.SpaceReclaimed)}\n`);
   }
 }

@@ -109,3 +109,11 @@ test('events: Docker filter semantics and the default line', async () => {
   assert.equal(eventMatches(e, f('label=tier=back')), false);
   assert.equal(eventLine(e), '2025-11-28T14:33:29.075000000Z container die abc123 (exitCode=3, image=busybox, name=web, tier=front)');
 });
+
+test('volume commands complete volume names when the daemon has a Volumes service', async () => {
+  const withVolumes: Names = { ...names, volumes: async () => [{ name: 'data', description: 'local' }, { name: 'cache', description: 'local' }] };
+  const vcmds = [...commands, cmd('volume:rm', { strict: false }), cmd('volume:ls', { args: 0 })];
+  assert.deepEqual(words(await complete(['volume', 'rm'], 'd', vcmds, withVolumes)), ['data']);
+  assert.deepEqual(words(await complete(['volume', 'ls'], '', vcmds, withVolumes)), []);
+  assert.deepEqual(words(await complete(['volume', 'rm'], '', vcmds, names)), [], 'no Volumes service: nothing');
+});
