@@ -6,14 +6,14 @@ import type { ProgressEvent__Output } from '../api/gen/kctl/v1/ProgressEvent.js'
 import type { AuthConfig } from '../api/gen/kctl/v1/AuthConfig.js';
 import { humanSize } from './units.js';
 
-export async function pullWithProgress(c: Clients, reference: string, o: { quiet: boolean; platform?: string; auth?: AuthConfig; json?: boolean }): Promise<string> {
+export async function pullWithProgress(c: Clients, reference: string, o: { quiet: boolean; platform?: string; auth?: AuthConfig; json?: boolean; allTags?: boolean }): Promise<string> {
   const tty = !!process.stderr.isTTY && !o.quiet && !o.json;
   const spinner = tty ? (await import('ora')).default({ text: `Pulling ${reference}`, stream: process.stderr }).start() : undefined;
   const layers = new Map<string, { status: string; current: number; total: number }>();
   let imageId = '';
   try {
     await new Promise<void>((resolve, reject) => {
-      const s = c.images.Pull({ reference, platform: o.platform ?? '', auth: o.auth }) as ClientReadableStream<ProgressEvent__Output>;
+      const s = c.images.Pull({ reference, platform: o.platform ?? '', auth: o.auth, allTags: !!o.allTags }) as ClientReadableStream<ProgressEvent__Output>;
       s.on('data', (e: ProgressEvent__Output) => {
         if (e.imageId) { imageId = e.imageId; return; }
         if (o.json) { process.stderr.write(JSON.stringify({ id: e.id || undefined, status: e.status, progressDetail: e.total ? { current: e.current, total: e.total } : undefined }) + '\n'); return; }

@@ -14,6 +14,7 @@ export default class Pull extends KctlCommand {
   ];
   static override flags = {
     quiet: Flags.boolean({ char: 'q', description: 'Suppress verbose output' }),
+    'all-tags': Flags.boolean({ char: 'a', description: 'Download all tagged images in the repository' }),
     platform: Flags.string({ description: 'Set platform if server is multi-platform capable (os/arch[/variant])' }),
     progress: Flags.string({ description: 'Progress output: auto (spinner on a terminal, plain lines otherwise), plain, json', options: ['auto', 'plain', 'json'], default: 'auto' }),
   };
@@ -22,7 +23,9 @@ export default class Pull extends KctlCommand {
     const { args, flags } = await this.parse(Pull);
     const c = await this.daemon();
     const auth = await credentialsFor(args.name);
-    const id = await pullWithProgress(c, args.name, { quiet: flags.quiet, platform: flags.platform, auth, json: flags.progress === 'json' });
-    process.stdout.write(flags.quiet ? `${args.name}\n` : `Digest: ${id}\n`);
+    await pullWithProgress(c, args.name, { quiet: flags.quiet, platform: flags.platform, auth, json: flags.progress === 'json', allTags: flags['all-tags'] });
+    // As docker pull: the fully-qualified name on stdout (progress went to stderr).
+    const { normalizeReference, parseNormalizedReference, referenceString } = await import('../core/images/reference.js');
+    process.stdout.write((flags['all-tags'] ? referenceString(parseNormalizedReference(args.name)) : referenceString(normalizeReference(args.name))) + '\n');
   }
 }

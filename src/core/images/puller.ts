@@ -12,7 +12,7 @@ import type { DaemonConfig } from '../config.js';
 import { isInsecureRegistry } from '../config.js';
 import type { Logger } from '../util/log.js';
 import { KctlError, invalidArgument, isKctlError, notFound, toKctlError } from '../errors.js';
-import { DEFAULT_DOMAIN, familiarName, familiarString, normalizeReference, referenceName, referenceString, type Reference } from './reference.js';
+import { DEFAULT_DOMAIN, familiarName, familiarString, normalizeReference, parseNormalizedReference, referenceName, referenceString, type Reference } from './reference.js';
 import { shortId } from './digest.js';
 import { RegistryClient } from './registry/client.js';
 import type { AuthConfig } from './registry/auth.js';
@@ -76,6 +76,29 @@ export class Puller {
       }
     }
     throw lastErr;
+  }
+
+  /** `docker pull --all-tags`: every tag of the repository, pulled one after the other. */
+  async pullAllTags(ref: string, po: PullOptions = {}): Promise<ImageRecord[]> {
+    const r = parseNormalizedReference(ref);
+    if (r.tag || r.digest) throw invalidArgument('tag can\'t be used with --all-tags/-a');
+    const cfg = this.o.config();
+    let tags: string[] | undefined;
+    let lastErr: unknown;
+    for (const ep of this.endpoints(r, cfg)) {
+      try {
+        tags = await this.client(ep, po.auth, cfg, po.signal, this.o.log).listTags(r.path);
+        break;
+      } catch (err) {
+        lastErr = err;
+        if (!ep.mirror) throw err;
+      }
+    }
+    if (!tags) throw lastErr;
+    if (tags.length === 0) throw notFound(`no tags found for ${familiarString({ ...r, tag: undefined })}`);
+    const out: ImageRecord[] = [];
+    for (const tag of [...new Set(tags)].sort()) out.push(await this.pull(referenceString({ ...r, tag, digest: undefined }), po));
+    return out;
   }
 
   /** docker.io: each registry mirror first, then Docker Hub itself (registry-1.docker.io). */

@@ -72,6 +72,10 @@ export class ImageService {
     return this.o.puller.pull(ref, o);
   }
 
+  pullAllTags(ref: string, o: { platform?: string; auth?: AuthConfig; onProgress?: (e: ProgressEvent) => void; signal?: AbortSignal } = {}): Promise<ImageRecord[]> {
+    return this.o.puller.pullAllTags(ref, o);
+  }
+
   /** The image's unpacked layers, lowest first (unpacked on first use, once). */
   lowerDirs(record: ImageRecord): Promise<string[]> {
     return this.o.layers.ensureUnpacked(record);

@@ -110,6 +110,22 @@ export class RegistryClient {
     return { bytes, contentType: String(res.headers['content-type'] ?? ''), dockerContentDigest: typeof dcd === 'string' ? dcd.trim() : undefined };
   }
 
+  /** The repository's tags (GET /v2/<repo>/tags/list, following Link pagination, bounded). */
+  async listTags(repo: string, maxPages = 20): Promise<string[]> {
+    const tags: string[] = [];
+    let path: string | undefined = `/v2/${repo}/tags/list?n=1000`;
+    for (let page = 0; path && page < maxPages; page++) {
+      const res = await this.request('GET', path, { Accept: 'application/json' }, `repository:${repo}:pull`);
+      if (res.status !== 200) throw await this.statusError(res, `tags of ${repo}`, repo);
+      const body = JSON.parse((await readCapped(res.body, 4 << 20, `tags of ${repo}`)).toString('utf8')) as { tags?: unknown };
+      for (const t of Array.isArray(body.tags) ? body.tags : []) if (typeof t === 'string') tags.push(t);
+      // Link: </v2/<repo>/tags/list?last=x&n=1000>; rel="next" — only same-origin relative paths are followed.
+      const link = /<(\/v2\/[^>]+)>;\s*rel="next"/.exec(String(res.headers.link ?? ''));
+      path = link?.[1];
+    }
+    return tags;
+  }
+
   /**
    * Opens a blob from `offset` on (Range request). A registry that ignores Range sends the whole
    * blob; the first `offset` bytes are then skipped here, so the stream always starts at offset.
