@@ -79,10 +79,15 @@ export async function connect(o: { autoStart?: boolean } = {}): Promise<Clients>
     clients.close();
     throw unavailable(`kctld is not running for ${layout.root}`);
   }
-  await startDaemon(layout);
+  const started = startDaemon(layout);
   const deadline = Date.now() + DAEMON_START_TIMEOUT_MS;
   while (Date.now() < deadline) {
     if (fs.existsSync(layout.grpcSocket) && (await ping(clients, 1000))) return clients;
+    // The daemon we started died: unless another one (started concurrently) answers soon, say why now.
+    if (started.exitedAt !== undefined && Date.now() - started.exitedAt > 1000) {
+      clients.close();
+      throw unavailable(`kctld exited at start (${started.exit})`, { hint: `see ${layout.daemonLog}`, detail: readTail(layout.daemonLog) });
+    }
     await sleep(50);
   }
   clients.close();
@@ -100,18 +105,21 @@ function readTail(file: string): string {
   }
 }
 
-async function startDaemon(layout: RootLayout): Promise<void> {
+function startDaemon(layout: RootLayout): { exitedAt?: number; exit?: string } {
   fs.mkdirSync(layout.root, { recursive: true, mode: 0o711 });
   const logFd = fs.openSync(layout.daemonLog, 'a', 0o600);
+  const state: { exitedAt?: number; exit?: string } = {};
   try {
     const child = spawn(process.execPath, [daemonEntry()], {
       detached: true,
       stdio: ['ignore', logFd, logFd],
       env: { ...process.env, KCTL_ROOT: layout.root },
     });
-    child.on('error', () => undefined);
+    child.on('error', (err) => { state.exitedAt ??= Date.now(); state.exit ??= err.message; });
+    child.on('exit', (code, signal) => { state.exitedAt ??= Date.now(); state.exit ??= signal ? `signal ${signal}` : `exit code ${code}`; });
     child.unref();
   } finally {
     fs.closeSync(logFd);
   }
+  return state;
 }
