@@ -1,0 +1,764 @@
+/**
+ * `npm run bench`: kctl's published performance figures, each measured in the same run beside its
+ * baseline (a bare microVM boot, crun, skopeo + umoci, Node's own start-up), with medians over
+ * repeated runs. Prints a table and writes test/bench/results.json and test/bench/RESULTS.md.
+ *
+ *   npm run bench                 the default set (~3-6 min on 2 cores under TCG)
+ *   npm run bench -- --quick      fewer repetitions (a smoke run, ~1-2 min)
+ *   npm run bench -- --full       more repetitions and density up to 200 containers
+ *   npm run bench -- --only=cold,cli   some figures: cold, cli, exec, memory, concurrent, pull, density
+ *   npm run bench -- --no-write   print only (keep the committed RESULTS.md)
+ *
+ * Needs root, a build (`npm run build`) and `npm run setup` (guest kernel and initramfs). It uses
+ * its own fresh KCTL_ROOT (removed at the end) and stops everything it started, also on Ctrl-C.
+ */
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+import { KctlEnv, KCTL_BIN, REPO, fixtures, type Fixtures } from '../integration/helpers/kctl.js';
+import { startRegistry, type TestRegistry } from '../fixtures/registry.js';
+import { RootLayout } from '../../src/core/paths.js';
+import { nullLogger } from '../../src/core/util/log.js';
+import { VmDriver, type HostInfo } from '../../src/core/vm/driver.js';
+import { AgentClient } from '../../src/core/agent/client.js';
+import { FsContentStore } from '../../src/core/images/content-store.js';
+import { JsonImageStore } from '../../src/core/images/image-store.js';
+import { Puller } from '../../src/core/images/puller.js';
+import { LayerStore } from '../../src/core/images/layers.js';
+import { parseDaemonConfig } from '../../src/core/config.js';
+import { Crun, gitCommit, killInflight, machine, onCleanup, runCleanups, sleep, sumMem, tail, timed, timedOk, vmProcessPids, withDescendants, type Machine, type Timed } from './harness.js';
+import { fmtKiB, fmtMs, fmtRatio, markdownTable, median, ratio, summarize, textTable, type Summary } from './stats.js';
+
+// ------------------------------------------------------------------------------- options
+
+type FigureId = 'cold' | 'cli' | 'exec' | 'memory' | 'concurrent' | 'pull' | 'density';
+const ALL: FigureId[] = ['cold', 'cli', 'exec', 'memory', 'concurrent', 'pull', 'density'];
+
+interface Options {
+  mode: 'quick' | 'default' | 'full';
+  reps: number; // cold start, CLI, exec
+  memoryContainers: number;
+  concurrent: number;
+  concurrentRounds: number;
+  pullReps: number;
+  densityMax: number;
+  only: Set<FigureId>;
+  write: boolean;
+}
+
+function parseOptions(argv: string[]): Options {
+  let mode: Options['mode'] = 'default';
+  let only = new Set<FigureId>(ALL);
+  let write = true;
+  for (const a of argv) {
+    if (a === '--quick') mode = 'quick';
+    else if (a === '--full') mode = 'full';
+    else if (a === '--no-write') write = false;
+    else if (a.startsWith('--only=')) {
+      const ids = a.slice(7).split(',').filter(Boolean);
+      for (const id of ids) if (!ALL.includes(id as FigureId)) usage(`unknown figure "${id}" (one of ${ALL.join(', ')})`);
+      only = new Set(ids as FigureId[]);
+    } else if (a === '-h' || a === '--help') usage();
+    else usage(`unknown option ${a}`);
+  }
+  const by = <T>(q: T, d: T, f: T) => (mode === 'quick' ? q : mode === 'full' ? f : d);
+  return {
+    mode,
+    reps: by(3, 10, 20),
+    memoryContainers: 10,
+    concurrent: 20,
+    concurrentRounds: by(1, 3, 5),
+    pullReps: by(1, 3, 5),
+    densityMax: by(10, 30, 200),
+    only,
+    write,
+  };
+}
+
+function usage(problem?: string): never {
+  const text = 'usage: npm run bench -- [--quick | --full] [--only=cold,cli,exec,memory,concurrent,pull,density] [--no-write]\n';
+  if (problem) {
+    process.stderr.write(`bench: ${problem}\n${text}`);
+    process.exit(2);
+  }
+  process.stdout.write(text);
+  process.exit(0);
+}
+
+// ------------------------------------------------------------------------------- results
+
+/** One line of the result table: a kctl figure beside its baseline. */
+interface Row {
+  figure: string;
+  measure: string;
+  kctl: string;
+  baseline: string;
+  ratio?: number;
+  target?: string;
+  met?: boolean;
+  note?: string;
+}
+
+interface Results {
+  date: string;
+  mode: Options['mode'];
+  commit: string;
+  dirty: boolean;
+  machine: Machine;
+  accelerator: string;
+  acceleratorReason: string;
+  qemu: string;
+  rows: Row[];
+  figures: Record<string, unknown>;
+  problems: string[];
+  durationS?: number;
+}
+
+const log = (msg: string) => process.stderr.write(`bench: ${msg}\n`);
+const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+
+function s(xs: number[]): Summary | undefined {
+  return xs.length ? summarize(xs) : undefined;
+}
+
+// ------------------------------------------------------------------------------- the bench
+
+class Bench {
+  readonly env: KctlEnv;
+  readonly work: string;
+  private crunP?: Promise<Crun>;
+  private floorDriver?: VmDriver;
+  host?: HostInfo;
+  readonly results: Results;
+  busyboxRootfs?: string;
+
+  constructor(readonly o: Options, readonly fx: Fixtures) {
+    this.work = fs.mkdtempSync(path.join(os.tmpdir(), 'kctl-bench-'));
+    onCleanup('bench work directory', () => fs.rmSync(this.work, { recursive: true, force: true }));
+    this.env = newEnv('bench');
+    const g = gitCommit(REPO);
+    this.results = {
+      date: new Date().toISOString(), mode: o.mode, commit: g.commit, dirty: g.dirty, machine: machine(),
+      accelerator: 'unknown', acceleratorReason: '', qemu: '', rows: [], figures: {}, problems: [],
+    };
+  }
+
+  kctl(args: string[], timeoutMs = 120_000, env: KctlEnv = this.env): Promise<Timed> {
+    return timed(process.execPath, [KCTL_BIN, ...args], { env: env.env(), timeoutMs });
+  }
+
+  async kctlOk(args: string[], timeoutMs = 120_000, env: KctlEnv = this.env): Promise<Timed> {
+    const r = await this.kctl(args, timeoutMs, env);
+    if (r.code !== 0) throw new Error(`kctl ${args.join(' ')} exited ${r.code}: ${tail(r.stderr || r.stdout)}`);
+    return r;
+  }
+
+  /** A busybox root filesystem unpacked by umoci from the same fixture image kctl runs. */
+  rootfs(): string {
+    if (!this.busyboxRootfs) {
+      const bundle = path.join(this.work, 'busybox-bundle');
+      execFileSync('umoci', ['unpack', '--image', this.fx.KCTL_FIXTURE_BUSYBOX, bundle], { stdio: ['ignore', 'ignore', 'pipe'] });
+      this.busyboxRootfs = path.join(bundle, 'rootfs');
+    }
+    return this.busyboxRootfs;
+  }
+
+  crun(): Promise<Crun> {
+    this.crunP ??= Crun.open(path.join(this.work, 'crun'), this.rootfs());
+    return this.crunP;
+  }
+
+  /** The VM driver on a root of its own, for the bare boot floor. */
+  async floor(): Promise<VmDriver> {
+    if (!this.floorDriver) {
+      const root = path.join(this.work, 'floor');
+      fs.mkdirSync(root, { mode: 0o700 });
+      this.floorDriver = new VmDriver({ layout: new RootLayout(root), log: nullLogger });
+      this.host = await this.floorDriver.hostInfo();
+      this.results.accelerator = this.host.accelerator;
+      this.results.acceleratorReason = this.host.acceleratorReason;
+      this.results.qemu = this.host.qemu?.version ?? '';
+    }
+    return this.floorDriver;
+  }
+
+  /** Boots a bare VM (virtiofsd + QEMU through the VM driver) to the agent's HELLO, then destroys it. */
+  async bareBoot(share: string): Promise<{ totalMs: number; startMs: number; helloMs: number }> {
+    const drv = await this.floor();
+    const vmId = randomBytes(6).toString('hex');
+    let vm: Awaited<ReturnType<VmDriver['start']>> | undefined;
+    let client: AgentClient | undefined;
+    // If start() fails it undoes its own work; after it returns, the VM is ours to destroy.
+    const drop = onCleanup(`bare VM ${vmId}`, async () => { client?.close(); if (vm) await drv.destroy(vm); });
+    try {
+      const t0 = process.hrtime.bigint();
+      vm = await drv.start({ vmId, vcpus: 1, memoryMiB: 256, shares: [{ tag: 'rootfs', source: share, readOnly: false }] });
+      const t1 = process.hrtime.bigint();
+      client = await AgentClient.connect(vm.agentSocket, { timeoutMs: 30_000 });
+      const t2 = process.hrtime.bigint();
+      return { totalMs: Number(t2 - t0) / 1e6, startMs: Number(t1 - t0) / 1e6, helloMs: Number(t2 - t1) / 1e6 };
+    } finally {
+      client?.close();
+      if (vm) await drv.destroy(vm);
+      drop();
+    }
+  }
+
+  async setup(): Promise<void> {
+    for (const f of [KCTL_BIN, path.join(REPO, 'dist', 'src', 'daemon', 'main.js')]) {
+      if (!fs.existsSync(f)) throw new Error(`${f} is missing: run \`npm run build\` first`);
+    }
+    log(`state root ${this.env.root}, work directory ${this.work}`);
+    await this.kctlOk(['load', '-i', this.fx.KCTL_FIXTURE_DOCKER_ARCHIVE]);
+    // Warm-up: starts the daemon, probes the host, unpacks the busybox layer once.
+    await this.kctlOk(['run', '--rm', IMAGE, 'true']);
+    await this.floor();
+    log(`accelerator ${this.results.accelerator}: ${this.results.acceleratorReason}`);
+  }
+
+  row(r: Row): void {
+    this.results.rows.push(r);
+  }
+
+  // ----------------------------------------------------------------------------- 1. cold start
+
+  async coldStart(): Promise<void> {
+    log(`cold start: ${this.o.reps} x kctl run --rm, bare VM boot, crun run (interleaved)`);
+    const crun = await this.crun();
+    const bTrue = crun.bundle('true', ['/bin/true']);
+    const floorShare = path.join(this.work, 'floor-rootfs');
+    execFileSync('cp', ['-a', this.rootfs(), floorShare]);
+    const kctl: number[] = [];
+    const phases: Array<Record<string, number>> = [];
+    const floorTotal: number[] = [];
+    const floorStart: number[] = [];
+    const floorHello: number[] = [];
+    const crunMs: number[] = [];
+    // One untimed round first (page cache, translation of host binaries).
+    await this.bareBoot(floorShare);
+    await crun.run(bTrue);
+    for (let i = 0; i < this.o.reps; i++) {
+      check();
+      const r = await this.kctlOk(['run', '--rm', IMAGE, 'true']);
+      kctl.push(r.ms);
+      const p = this.phasesOf(r);
+      if (p) phases.push(p);
+      const b = await this.bareBoot(floorShare);
+      floorTotal.push(b.totalMs);
+      floorStart.push(b.startMs);
+      floorHello.push(b.helloMs);
+      crunMs.push((await crun.run(bTrue)).ms);
+    }
+    const k = median(kctl);
+    const f = median(floorTotal);
+    const c = median(crunMs);
+    const phaseMedians: Record<string, number> = {};
+    for (const key of PHASES) {
+      const xs = phases.map((p) => p[key]).filter((x): x is number => x !== undefined);
+      if (xs.length) phaseMedians[key] = median(xs);
+    }
+    this.results.figures.coldStart = {
+      kctlRunMs: s(kctl), bareVmToHelloMs: s(floorTotal), bareVmDriverStartMs: s(floorStart), bareVmQmpReadyToHelloMs: s(floorHello),
+      crunRunMs: s(crunMs), kctlPhasesMedianMs: phaseMedians, kctlPhases: phases,
+    };
+    const rk = ratio(k, f);
+    this.row({ figure: '1 cold start', measure: '`kctl run --rm busybox true` vs bare VM boot to HELLO', kctl: fmtMs(k), baseline: `${fmtMs(f)} (virtiofsd + QEMU via VmDriver -> HELLO)`, ratio: rk, target: '<= 1.25x floor', met: rk !== undefined && rk <= 1.25 });
+    this.row({ figure: '1 cold start', measure: 'absolute', kctl: fmtMs(k), baseline: '-', target: '<= 1.0 s', met: k <= 1000 });
+    this.row({ figure: '1 cold start', measure: 'vs `crun run` of the same rootfs', kctl: fmtMs(k), baseline: fmtMs(c), ratio: ratio(k, c) });
+  }
+
+  /** Lines a timed `kctl run --rm` up with the daemon's log: where the time went. */
+  phasesOf(r: Timed): Record<string, number> | undefined {
+    let lines: Array<Record<string, unknown>>;
+    try {
+      lines = fs.readFileSync(path.join(this.env.root, 'kctld.log'), 'utf8').split('\n').filter(Boolean).map((l) => { try { return JSON.parse(l); } catch { return {}; } });
+    } catch {
+      return undefined;
+    }
+    const at = (l: Record<string, unknown>) => Date.parse(String(l.time));
+    const created = lines.find((l) => l.msg === 'created' && at(l) >= r.startedAt - 2 && at(l) <= r.endedAt + 2);
+    if (!created) return undefined;
+    const id = created.id;
+    const started = lines.find((l) => l.msg === 'started' && l.id === id);
+    const vmStarted = started && lines.find((l) => l.msg === 'VM started' && l.vmId === started.vmId);
+    const exited = lines.find((l) => l.msg === 'exited' && l.id === id);
+    const removed = lines.find((l) => l.msg === 'removed' && l.id === id);
+    if (!started || !vmStarted || !exited || !removed) return undefined;
+    return {
+      cliToCreated: at(created) - r.startedAt,
+      createdToVmReady: at(vmStarted) - at(created),
+      vmReadyToStarted: at(started) - at(vmStarted),
+      bootMs: Number(started.bootMs),
+      startedToExited: at(exited) - at(started),
+      exitedToRemoved: at(removed) - at(exited),
+      removedToCliExit: r.endedAt - at(removed),
+    };
+  }
+
+  // ----------------------------------------------------------------------------- 6. CLI start-up
+
+  async cliStartup(): Promise<void> {
+    log(`CLI start-up: ${this.o.reps} x kctl ps, node -e 0`);
+    const ps: number[] = [];
+    const node: number[] = [];
+    const docker: number[] = [];
+    const sock = path.join(this.env.root, 'docker.sock');
+    const haveDocker = fs.existsSync(sock) && hasCommand('docker');
+    await this.kctlOk(['ps']);
+    for (let i = 0; i < this.o.reps; i++) {
+      check();
+      ps.push((await this.kctlOk(['ps'])).ms);
+      node.push((await timedOk(process.execPath, ['-e', '0'])).ms);
+      if (haveDocker) {
+        const d = await timed('docker', ['ps'], { env: { ...process.env, DOCKER_HOST: `unix://${sock}` }, timeoutMs: 30_000 });
+        if (d.code === 0) docker.push(d.ms);
+        else if (i === 0) this.results.problems.push(`docker ps against ${sock} failed: ${tail(d.stderr, 200)}`);
+      }
+    }
+    this.results.figures.cliStartup = { kctlPsMs: s(ps), nodeFloorMs: s(node), dockerPsMs: s(docker), dockerSocket: haveDocker };
+    this.row({ figure: '6 CLI start-up', measure: '`kctl ps` (daemon running) vs `node -e 0`', kctl: fmtMs(median(ps)), baseline: fmtMs(median(node)), ratio: ratio(median(ps), median(node)) });
+    if (docker.length) this.row({ figure: '6 CLI start-up', measure: '`docker ps` on kctl\'s Docker API socket vs `node -e 0`', kctl: fmtMs(median(docker)), baseline: fmtMs(median(node)), ratio: ratio(median(docker), median(node)) });
+    else this.row({ figure: '6 CLI start-up', measure: '`docker ps` on kctl\'s Docker API socket', kctl: 'n/a', baseline: '-', note: haveDocker ? 'failed (see problems)' : 'no docker.sock in this build' });
+  }
+
+  // ----------------------------------------------------------------------------- 7. exec
+
+  async exec(): Promise<void> {
+    log(`exec: ${this.o.reps} x kctl exec C true, crun exec`);
+    const id = (await this.kctlOk(['run', '-d', IMAGE, 'sleep', '3600'])).stdout.trim();
+    const drop = onCleanup(`container ${id}`, async () => { await this.kctl(['rm', '-f', id], 60_000); });
+    const crun = await this.crun();
+    const c = await crun.runDetached(crun.bundle('sleep', ['sleep', '3600']));
+    const k: number[] = [];
+    const cr: number[] = [];
+    try {
+      await this.kctlOk(['exec', id, 'true']);
+      await crun.exec(c.id, ['/bin/true']);
+      for (let i = 0; i < this.o.reps; i++) {
+        check();
+      check();
+        k.push((await this.kctlOk(['exec', id, 'true'])).ms);
+        cr.push((await crun.exec(c.id, ['/bin/true'])).ms);
+      }
+    } finally {
+      await crun.remove(c.id);
+      await this.kctl(['rm', '-f', id], 60_000);
+      drop();
+    }
+    this.results.figures.exec = { kctlExecMs: s(k), crunExecMs: s(cr) };
+    this.row({ figure: '7 exec', measure: '`kctl exec C true` vs `crun exec C true`', kctl: fmtMs(median(k)), baseline: fmtMs(median(cr)), ratio: ratio(median(k), median(cr)) });
+  }
+
+  // ----------------------------------------------------------------------------- 2. memory
+
+  async memory(): Promise<void> {
+    const n = this.o.memoryContainers;
+    log(`memory: ${n} idle busybox containers (sleep 3600) vs ${n} crun containers`);
+    const ids: string[] = [];
+    const drop = onCleanup('idle containers', () => this.removeAll(ids));
+    const crun = await this.crun();
+    const bSleep = crun.bundle('sleep', ['sleep', '3600']);
+    const crunIds: Array<{ id: string; pid: number }> = [];
+    try {
+      for (let i = 0; i < n; i++, check()) ids.push((await this.kctlOk(['run', '-d', IMAGE, 'sleep', '3600'])).stdout.trim());
+      for (let i = 0; i < n; i++) crunIds.push(await crun.runDetached(bSleep));
+      // Let boot-time allocations settle, as Kata's memory_usage.sh does (it waits 5 s).
+      await sleep(5000);
+      const perVm = vmProcessPids(this.env.root).map((pids) => sumMem(withDescendants(pids)));
+      const perCrun = crunIds.map((c) => sumMem(withDescendants([c.pid])));
+      const daemonPid = Number(fs.readFileSync(path.join(this.env.root, 'kctld.pid'), 'utf8').trim());
+      const daemon = sumMem([daemonPid]);
+      if (perVm.length !== n) this.results.problems.push(`memory: found ${perVm.length} VMs for ${n} containers`);
+      const pss = sum(perVm.map((m) => m.pssKiB)) / perVm.length;
+      const rss = sum(perVm.map((m) => m.rssKiB)) / perVm.length;
+      const crunPss = sum(perCrun.map((m) => m.pssKiB)) / perCrun.length;
+      const crunRss = sum(perCrun.map((m) => m.rssKiB)) / perCrun.length;
+      this.results.figures.memory = {
+        containers: n, perContainerPssKiB: pss, perContainerRssKiB: rss, perVm,
+        processesPerVm: perVm.map((m) => m.processes), crunPerContainerPssKiB: crunPss, crunPerContainerRssKiB: crunRss,
+        kctldPssKiB: daemon.pssKiB, kctldRssKiB: daemon.rssKiB, kataPublishedPssKiB: KATA_PSS_KIB,
+      };
+      this.row({ figure: '2 memory / idle container', measure: `PSS of QEMU + virtiofsd, mean of ${n}`, kctl: fmtKiB(pss), baseline: `Kata (QEMU) ${fmtKiB(KATA_PSS_KIB)} (published)`, ratio: ratio(pss, KATA_PSS_KIB), target: '<= 48 MiB PSS', met: pss <= 48 * 1024 });
+      this.row({ figure: '2 memory / idle container', measure: 'RSS (shared pages counted in full)', kctl: fmtKiB(rss), baseline: '-' });
+      this.row({ figure: '2 memory / idle container', measure: 'vs crun container (`sleep`, PSS)', kctl: fmtKiB(pss), baseline: `${(crunPss).toFixed(0)} KiB (near zero: one static busybox process; crun does not stay resident)`, ratio: ratio(pss, crunPss) });
+      this.row({ figure: '2 memory / idle container', measure: 'kctld daemon (shared by all containers)', kctl: `${fmtKiB(daemon.pssKiB)} PSS`, baseline: '-' });
+    } finally {
+      for (const c of crunIds) await crun.remove(c.id);
+      await this.removeAll(ids);
+      drop();
+    }
+  }
+
+  async removeAll(ids: string[]): Promise<void> {
+    for (let i = 0; i < ids.length; i += 25) {
+      const chunk = ids.slice(i, i + 25);
+      const r = await this.kctl(['rm', '-f', ...chunk], 180_000).catch((e: Error) => ({ code: -1, stderr: e.message, stdout: '' }));
+      if (r.code !== 0) this.results.problems.push(`kctl rm -f of ${chunk.length} containers: ${tail(r.stderr, 300)}`);
+    }
+    ids.length = 0;
+  }
+
+  // ----------------------------------------------------------------------------- 4. concurrency
+
+  async concurrent(): Promise<void> {
+    const n = this.o.concurrent;
+    log(`concurrency: ${this.o.concurrentRounds} round(s) of ${n} concurrent kctl run --rm`);
+    const all: number[] = [];
+    const totals: number[] = [];
+    let failures = 0;
+    const failureText: string[] = [];
+    for (let round = 0; round < this.o.concurrentRounds; round++) {
+      check();
+      const t0 = process.hrtime.bigint();
+      const runs = await Promise.all(Array.from({ length: n }, () => this.kctl(['run', '--rm', IMAGE, 'true'], 300_000).catch((e: Error) => ({ code: -1, ms: 0, stderr: e.message }) as Timed)));
+      totals.push(Number(process.hrtime.bigint() - t0) / 1e6);
+      for (const r of runs) {
+        if (r.code === 0) all.push(r.ms);
+        else {
+          failures++;
+          if (failureText.length < 3) failureText.push(tail(r.stderr, 300));
+        }
+      }
+    }
+    if (failures) this.results.problems.push(`concurrency: ${failures} of ${n * this.o.concurrentRounds} runs failed: ${failureText.join(' | ')}`);
+    const st = s(all);
+    this.results.figures.concurrent = { concurrency: n, rounds: this.o.concurrentRounds, runMs: st, totalMs: s(totals), failures };
+    if (!st) return;
+    const r = ratio(st.p99, st.p50);
+    this.row({ figure: `4 ${n} concurrent runs`, measure: `p99 vs p50 of each \`kctl run --rm\` (${st.n} runs)`, kctl: `p99 ${fmtMs(st.p99)}`, baseline: `p50 ${fmtMs(st.p50)}`, ratio: r, target: '<= 2x p50', met: r !== undefined && r <= 2 && failures === 0 });
+    this.row({ figure: `4 ${n} concurrent runs`, measure: `wall time for all ${n} (median of ${totals.length})`, kctl: fmtMs(median(totals)), baseline: '-', note: failures ? `${failures} failed` : undefined });
+  }
+
+  // ----------------------------------------------------------------------------- 3. pull + unpack
+
+  async pull(): Promise<void> {
+    const nginx = fixtures({ nginx: true }).KCTL_FIXTURE_NGINX!;
+    log(`pull + unpack: nginx from a local docker-registry, ${this.o.pullReps} cold repetition(s) each of kctl, the core, skopeo + umoci`);
+    let reg: TestRegistry | undefined;
+    const drop = onCleanup('registry', () => reg?.stop());
+    reg = await startRegistry(undefined);
+    const ref = `${reg.host}/bench/nginx:latest`;
+    await reg.push(nginx, 'bench/nginx:latest');
+    const cli = { pull: [] as number[], firstRun: [] as number[], secondRun: [] as number[] };
+    const core = { pull: [] as number[], unpack: [] as number[], total: [] as number[] };
+    const base = { copy: [] as number[], unpack: [] as number[], total: [] as number[] };
+    try {
+      for (let i = 0; i < this.o.pullReps; i++) {
+        check();
+        // kctl as the user meets it: a fresh state root, `kctl pull`, then the first run (which unpacks).
+        const e = newEnv('bpull');
+        try {
+          await this.kctlOk(['ps'], 60_000, e); // start the daemon (untimed)
+          cli.pull.push((await this.kctlOk(['pull', '-q', ref], 300_000, e)).ms);
+          cli.firstRun.push((await this.kctlOk(['run', '--rm', '--entrypoint', '/bin/true', ref], 300_000, e)).ms);
+          cli.secondRun.push((await this.kctlOk(['run', '--rm', '--entrypoint', '/bin/true', ref], 300_000, e)).ms);
+        } finally {
+          await e.teardown();
+          e.drop();
+        }
+        // The core alone: Puller + LayerStore on a fresh root.
+        const root = fs.mkdtempSync(path.join(this.work, 'core-'));
+        try {
+          const layout = new RootLayout(root);
+          const content = new FsContentStore(layout.contentDir);
+          const images = new JsonImageStore(layout.imagesDb);
+          const config = parseDaemonConfig({});
+          const puller = new Puller({ layout, content, images, config: () => config, log: nullLogger });
+          const layers = new LayerStore({ layout, content, log: nullLogger });
+          const t0 = process.hrtime.bigint();
+          const rec = await puller.pull(ref);
+          const t1 = process.hrtime.bigint();
+          await layers.ensureUnpacked(rec);
+          const t2 = process.hrtime.bigint();
+          core.pull.push(Number(t1 - t0) / 1e6);
+          core.unpack.push(Number(t2 - t1) / 1e6);
+          core.total.push(Number(t2 - t0) / 1e6);
+        } finally {
+          fs.rmSync(root, { recursive: true, force: true });
+        }
+        // skopeo + umoci, also from scratch.
+        const dir = fs.mkdtempSync(path.join(this.work, 'skopeo-'));
+        try {
+          const copy = await timedOk('skopeo', ['copy', '--quiet', '--src-tls-verify=false', `docker://${ref}`, `oci:${dir}/oci:latest`], { timeoutMs: 300_000 });
+          const unpack = await timedOk('umoci', ['unpack', '--image', `${dir}/oci:latest`, `${dir}/bundle`], { timeoutMs: 300_000 });
+          base.copy.push(copy.ms);
+          base.unpack.push(unpack.ms);
+          base.total.push(copy.ms + unpack.ms);
+        } finally {
+          fs.rmSync(dir, { recursive: true, force: true });
+        }
+      }
+    } finally {
+      await reg.stop();
+      drop();
+    }
+    const cliTotal = cli.pull.map((p, i) => p + cli.firstRun[i]!);
+    this.results.figures.pull = {
+      image: 'nginx (debootstrap bookworm minbase + nginx-light)', reps: this.o.pullReps,
+      kctlPullMs: s(cli.pull), kctlFirstRunMs: s(cli.firstRun), kctlSecondRunMs: s(cli.secondRun), kctlPullPlusFirstRunMs: s(cliTotal),
+      corePullMs: s(core.pull), coreUnpackMs: s(core.unpack), corePullUnpackMs: s(core.total),
+      skopeoCopyMs: s(base.copy), umociUnpackMs: s(base.unpack), skopeoUmociMs: s(base.total),
+    };
+    const rc = ratio(median(core.total), median(base.total));
+    this.row({ figure: '3 pull + unpack (nginx)', measure: 'core: Puller + LayerStore vs `skopeo copy` + `umoci unpack`', kctl: `${fmtMs(median(core.total))} (pull ${fmtMs(median(core.pull))} + unpack ${fmtMs(median(core.unpack))})`, baseline: `${fmtMs(median(base.total))} (copy ${fmtMs(median(base.copy))} + unpack ${fmtMs(median(base.unpack))})`, ratio: rc, target: '<= 0.5x', met: rc !== undefined && rc <= 0.5 });
+    this.row({ figure: '3 pull + unpack (nginx)', measure: 'as the user meets it: `kctl pull` + first `kctl run --rm` (boots a VM too)', kctl: `${fmtMs(median(cliTotal))} (pull ${fmtMs(median(cli.pull))} + run ${fmtMs(median(cli.firstRun))}; 2nd run ${fmtMs(median(cli.secondRun))})`, baseline: fmtMs(median(base.total)), ratio: ratio(median(cliTotal), median(base.total)) });
+  }
+
+  // ----------------------------------------------------------------------------- 5. density
+
+  async density(): Promise<void> {
+    const max = this.o.densityMax;
+    log(`density: idle busybox containers until a start fails or takes 3x the median, at most ${max}`);
+    const ids: string[] = [];
+    const drop = onCleanup('density containers', () => this.removeAll(ids));
+    const starts: number[] = [];
+    let stop = `reached the limit of this run (${max}${this.o.mode === 'full' ? '' : '; --full goes to 200'})`;
+    const freeBefore = memAvailableKiB();
+    let freeAtEnd = freeBefore;
+    try {
+      for (let i = 0; i < max; i++) {
+        check();
+        let r: Timed;
+        try {
+          r = await this.kctl(['run', '-d', IMAGE, 'sleep', '3600'], 120_000);
+        } catch (err) {
+          stop = `start ${i + 1} did not finish: ${(err as Error).message.slice(0, 200)}`;
+          break;
+        }
+        if (r.code !== 0) {
+          stop = `start ${i + 1} failed: ${tail(r.stderr, 200)}`;
+          break;
+        }
+        ids.push(r.stdout.trim());
+        const m = starts.length >= 5 ? median(starts) : undefined;
+        starts.push(r.ms);
+        if (m !== undefined && r.ms > 3 * m) {
+          stop = `start ${i + 1} took ${fmtMs(r.ms)}, more than 3x the median so far (${fmtMs(m)})`;
+          break;
+        }
+        if ((i + 1) % 10 === 0) log(`density: ${i + 1} running, last start ${fmtMs(r.ms)}`);
+      }
+      freeAtEnd = memAvailableKiB();
+    } finally {
+      log(`density: removing ${ids.length} containers`);
+      await this.removeAll(ids);
+      drop();
+    }
+    const held = starts.length;
+    this.results.figures.density = { max, held, stopReason: stop, startMs: s(starts), memAvailableBeforeKiB: freeBefore, memAvailableAtPeakKiB: freeAtEnd };
+    this.row({
+      figure: '5 density', measure: `idle busybox containers held (limit ${max})`, kctl: String(held), baseline: '-',
+      target: '200', met: held >= 200 ? true : this.o.mode === 'full' ? false : undefined,
+      note: `${stop}; start median ${fmtMs(starts.length ? median(starts) : undefined)}, last ${fmtMs(starts.at(-1))}; MemAvailable ${fmtKiB(freeBefore)} -> ${fmtKiB(freeAtEnd)}`,
+    });
+  }
+}
+
+const IMAGE = 'kctl.test/busybox';
+/** Kata Containers' CI baseline for QEMU: memory-footprint 122,832 KB PSS per container (research/perf-anchors.md 2.1). */
+const KATA_PSS_KIB = 122_832;
+const PHASES = ['cliToCreated', 'createdToVmReady', 'vmReadyToStarted', 'bootMs', 'startedToExited', 'exitedToRemoved', 'removedToCliExit'];
+
+/**
+ * A fresh state root with its teardown registered. The root is made 0711, as the daemon makes the
+ * roots it creates itself: the per-VM network helper (passt) drops to an unprivileged user and
+ * must be able to reach its directory below it.
+ */
+function newEnv(label: string): KctlEnv & { drop: () => void } {
+  const e = new KctlEnv(label) as KctlEnv & { drop: () => void };
+  e.drop = onCleanup(`state root ${e.root}`, () => e.teardown());
+  fs.chmodSync(e.root, 0o711);
+  return e;
+}
+
+function hasCommand(cmd: string): boolean {
+  try {
+    execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function memAvailableKiB(): number {
+  return Number(/^MemAvailable:\s+(\d+)/m.exec(fs.readFileSync('/proc/meminfo', 'utf8'))?.[1] ?? NaN);
+}
+
+// ------------------------------------------------------------------------------- report
+
+function tableRows(rows: Row[]): string[][] {
+  return [
+    ['Figure', 'Measure', 'kctl', 'Baseline', 'Ratio', 'Target', 'Met'],
+    ...rows.map((r) => [r.figure, r.measure, r.kctl, r.baseline, r.ratio === undefined ? '-' : fmtRatio(r.ratio), r.target ?? '-', r.met === undefined ? (r.target ? 'not measured' : '-') : r.met ? 'met' : 'MISSED']),
+  ];
+}
+
+function markdown(res: Results): string {
+  const m = res.machine;
+  const cs = res.figures.coldStart as { kctlPhasesMedianMs?: Record<string, number>; bareVmDriverStartMs?: Summary; bareVmQmpReadyToHelloMs?: Summary; kctlRunMs?: Summary } | undefined;
+  const mem = res.figures.memory as { perContainerPssKiB?: number } | undefined;
+  const notes = res.rows.filter((r) => r.note).map((r) => `- ${r.figure}: ${r.note}`);
+  const phaseNames: Record<string, string> = {
+    cliToCreated: 'CLI start + gRPC connect + create (spawn -> "created")',
+    createdToVmReady: 'overlay rootfs mount + virtiofsd + QEMU up, QMP answering',
+    vmReadyToStarted: 'guest kernel boot to the agent\'s HELLO + START',
+    bootMs: '(BootMs in inspect: start request -> HELLO)',
+    startedToExited: 'the process runs and its exit status arrives',
+    exitedToRemoved: 'VM torn down, rootfs unmounted, record removed',
+    removedToCliExit: 'CLI gets the status and exits',
+  };
+  const phases = cs?.kctlPhasesMedianMs ? markdownTable([['Phase (median)', 'ms', 'What happens'], ...PHASES.filter((p) => cs.kctlPhasesMedianMs![p] !== undefined).map((p) => [p, String(Math.round(cs.kctlPhasesMedianMs![p]!)), phaseNames[p]!])]) : '_not measured in this run_';
+  return `# kctl benchmark results
+
+Produced by \`npm run bench${res.mode === 'default' ? '' : ` -- --${res.mode}`}\` (test/bench/bench.ts); raw numbers in results.json.
+Every kctl figure is measured in the same run as its baseline; times are medians of repeated runs
+(wall time from process spawn to exit), memory is PSS from /proc/PID/smaps_rollup.
+
+- Date: ${res.date}
+- kctl commit: ${res.commit}${res.dirty ? ' (with uncommitted changes in src/, native/, guest/ or proto/)' : ''}
+- Accelerator: **${res.accelerator}** (${res.acceleratorReason})
+- QEMU: ${res.qemu}
+- Machine: ${m.nproc} CPUs (${m.cpuModel}), ${(m.memTotalMiB / 1024).toFixed(1)} GiB RAM, Linux ${m.kernel}
+- Mode: ${res.mode}${res.durationS ? `, bench took ${Math.round(res.durationS)} s` : ''}
+
+## Results
+
+${markdownTable(tableRows(res.rows))}
+
+Targets are the performance issue's, stated for these TCG machines. "not measured" means this run
+did not go far enough to decide (density 200 needs \`--full\`).
+${notes.length ? `\nNotes:\n${notes.join('\n')}\n` : ''}${res.problems.length ? `\nProblems seen during the run:\n${res.problems.map((p) => `- ${p}`).join('\n')}\n` : ''}
+## Where kctl's cold start goes
+
+Timestamps of the daemon's log (kctld.log) lined up with the CLI's spawn and exit, median per phase
+over the timed \`kctl run --rm busybox true\` runs:
+
+${phases}
+
+The bare floor splits into ${fmtMs(cs?.bareVmDriverStartMs?.median)} for \`VmDriver.start\` (virtiofsd ready, QEMU spawned and
+answering QMP) and ${fmtMs(cs?.bareVmQmpReadyToHelloMs?.median)} from there to the agent's HELLO.
+
+## Baselines and how they were measured
+
+- **Bare VM boot**: \`VmDriver.start\` (one virtiofsd + QEMU microvm, the product's own command lines)
+  on a copy of the same busybox rootfs, then \`AgentClient.connect\` until the guest agent's HELLO. It is
+  what a container start would cost if the CLI, the daemon, the overlay mount and the process itself were free.
+- **crun**: crun ${crunVersion()} with a bundle over the busybox rootfs that \`umoci unpack\` produced from the
+  same fixture image, root read-only, default cgroup manager. On hybrid-cgroup hosts it runs in a private
+  mount namespace that masks /sys/fs/cgroup/unified/cgroup.controllers; each command enters it with
+  \`nsenter\` (about 1 ms, included). crun does not stay resident: an idle crun container costs only its own
+  process (here one static busybox \`sleep\`), so its PSS is near zero and the memory ratio is not a meaningful target.
+- **Kata Containers**: 122,832 KB PSS per idle busybox container (QEMU + virtiofsd + shim), the midpoint of
+  Kata's CI memory-footprint baseline (research/perf-anchors.md 2.1). Published, not measured here.
+- **skopeo + umoci**: \`skopeo copy docker://... oci:...\` then \`umoci unpack\`, from the same local
+  docker-registry, into fresh directories each time; kctl's core pulls into a fresh content store and
+  unpacks into a fresh layer store each time.
+- **node -e 0**: Node's own start-up, the floor for any Node CLI.
+
+## What the same design should reach on a KVM host
+
+This run used **${res.accelerator}**.${res.accelerator === 'tcg' ? ` Under TCG QEMU translates every guest instruction: the kernel's boot
+code runs once, so nearly all of it is translation cost, and the guest's idle timer ticks cost host CPU.
+With KVM the guest runs natively and:
+
+- The bare boot floor drops from ${fmtMs(cs?.bareVmDriverStartMs && cs.bareVmQmpReadyToHelloMs ? cs.bareVmDriverStartMs.median + cs.bareVmQmpReadyToHelloMs.median : undefined)} to roughly 100-250 ms: QEMU microvm with a minimal
+  kernel boots to user space in about 100-200 ms on KVM (Firecracker's spec is 125 ms to init, Cloud
+  Hypervisor ~100 ms, QEMU+qboot ~214 ms p50 in the Firecracker paper's data), and kctl's kernel already skips
+  the costs that matter (no ACPI, no LAPIC calibration, uncompressed initramfs).
+- kctl's cold start would then be dominated by what is not the VM: the Node CLI start-up (\`kctl ps\` above)
+  plus the daemon's create/mount/teardown work, i.e. about the CLI figure + ~150-250 ms, near 0.4-0.5 s.
+  The 1.25x-floor target becomes harder, not easier, on KVM: the fixed host-side costs stay while the floor shrinks.
+- Memory per idle VM loses QEMU's TCG translation cache (up to ${64} MiB reserved; the part touched during
+  boot shows in PSS) and the pages touched only by translation; guest RAM touched by the kernel and agent stays.
+  So the figure${mem?.perContainerPssKiB ? ` (${fmtKiB(mem.perContainerPssKiB)} here)` : ''} should fall, not rise.
+- Concurrent starts and density are CPU-bound here (2 cores translating 20 boots at once, and idle
+  guests' timer interrupts emulated in software); on KVM boots take a fraction of the CPU and idle
+  guests cost almost none, so p99/p50 tightens and density becomes bounded by memory (PSS x count)
+  rather than CPU.
+- Pull + unpack does not involve the VM at all and is the same on both.` : ' The figures above are the KVM figures.'}
+`;
+}
+
+function crunVersion(): string {
+  try {
+    return /crun version (\S+)/.exec(execFileSync('crun', ['--version'], { encoding: 'utf8' }))?.[1] ?? '';
+  } catch {
+    return '';
+  }
+}
+
+// ------------------------------------------------------------------------------- main
+
+let interrupted = false;
+
+/** Ends a measurement loop early once the user pressed Ctrl-C. */
+function check(): void {
+  if (interrupted) throw new Error('interrupted');
+}
+
+async function main(): Promise<void> {
+  const o = parseOptions(process.argv.slice(2));
+  if (process.getuid?.() !== 0) throw new Error('the bench needs root (VMs, overlay mounts, crun)');
+  const t0 = Date.now();
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (interrupted) {
+      log(`${sig} again: cleaning up now`);
+      void runCleanups().finally(() => process.exit(130));
+      return;
+    }
+    interrupted = true;
+    log(`${sig}: stopping the running measurement, then cleaning up`);
+    killInflight();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  const fx = fixtures({ nginx: o.only.has('pull') });
+  const bench = new Bench(o, fx);
+  const order: Array<[FigureId, () => Promise<void>]> = [
+    ['cold', () => bench.coldStart()],
+    ['cli', () => bench.cliStartup()],
+    ['exec', () => bench.exec()],
+    ['memory', () => bench.memory()],
+    ['concurrent', () => bench.concurrent()],
+    ['pull', () => bench.pull()],
+    ['density', () => bench.density()],
+  ];
+  let failed = false;
+  try {
+    await bench.setup();
+    for (const [id, fn] of order) {
+      if (!o.only.has(id) || interrupted) continue;
+      try {
+        await fn();
+      } catch (err) {
+        failed = true;
+        bench.results.problems.push(`${id}: ${(err as Error).message}`);
+        log(`${id} failed: ${(err as Error).message}`);
+      }
+    }
+  } finally {
+    await runCleanups();
+  }
+  const res = bench.results;
+  res.durationS = (Date.now() - t0) / 1000;
+  process.stdout.write(`\n${textTable(tableRows(res.rows))}\n\naccelerator: ${res.accelerator} (${res.acceleratorReason})\n`);
+  if (res.problems.length) process.stdout.write(`problems:\n${res.problems.map((p) => `  - ${p}`).join('\n')}\n`);
+  if (o.write && !interrupted) {
+    const dir = path.join(REPO, 'test', 'bench');
+    fs.writeFileSync(path.join(dir, 'results.json'), JSON.stringify(res, null, 2) + '\n');
+    fs.writeFileSync(path.join(dir, 'RESULTS.md'), markdown(res));
+    log(`wrote ${path.join(dir, 'results.json')} and RESULTS.md (${Math.round(res.durationS)} s)`);
+  }
+  if (interrupted) process.exitCode = 130;
+  else if (failed) process.exitCode = 1;
+}
+
+main().catch(async (err) => {
+  await runCleanups();
+  process.stderr.write(`bench: ${(err as Error).message}\n`);
+  process.exit(1);
+});
