@@ -330,3 +330,37 @@ export class Crun {
     }
   }
 }
+
+// ------------------------------------------------------------------------------- QEMU memory
+
+export interface QemuMem {
+  /** Guest RAM (the shared memfd backend) this process has touched. */
+  guestRamPssKiB: number;
+  /** TCG's translation cache (QEMU's anonymous executable mapping); absent under KVM. */
+  tcgCachePssKiB: number;
+  /** Everything else: QEMU's own heap, libraries, device state. */
+  otherPssKiB: number;
+}
+
+/** Splits one QEMU process's PSS by mapping, from /proc/PID/smaps. */
+export function qemuMem(pid: number): QemuMem | undefined {
+  let text: string;
+  try {
+    text = fs.readFileSync(`/proc/${pid}/smaps`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const out: QemuMem = { guestRamPssKiB: 0, tcgCachePssKiB: 0, otherPssKiB: 0 };
+  let kind: keyof QemuMem = 'otherPssKiB';
+  for (const line of text.split('\n')) {
+    const head = /^[0-9a-f]+-[0-9a-f]+\s+(\S{4})\s+\S+\s+\S+\s+\d+\s*(.*)$/.exec(line);
+    if (head) {
+      const [, perms, name] = head;
+      kind = name!.startsWith('/memfd:') ? 'guestRamPssKiB' : perms!.includes('x') && name === '' ? 'tcgCachePssKiB' : 'otherPssKiB';
+      continue;
+    }
+    const pss = /^Pss:\s+(\d+) kB/.exec(line);
+    if (pss) out[kind] += Number(pss[1]);
+  }
+  return out;
+}
