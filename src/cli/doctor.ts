@@ -28,29 +28,8 @@ function readFile(file: string): string | undefined {
   }
 }
 
-/** The mount that holds `p` (longest mount point prefix in /proc/self/mounts). */
-export function mountOf(p: string, mounts = readFile('/proc/self/mounts') ?? ''): { mountPoint: string; fsType: string } | undefined {
-  let best: { mountPoint: string; fsType: string } | undefined;
-  for (const line of mounts.split('\n')) {
-    const [, mp, type] = line.split(' ');
-    if (!mp || !type) continue;
-    const mountPoint = mp.replace(/\\040/g, ' ');
-    if ((p === mountPoint || p.startsWith(mountPoint.endsWith('/') ? mountPoint : mountPoint + '/')) && (!best || mountPoint.length >= best.mountPoint.length)) {
-      best = { mountPoint, fsType: type };
-    }
-  }
-  return best;
-}
-
-/** cgroup v2 (unified), hybrid (v1 controllers plus a v2 hierarchy) or legacy v1. */
-export function cgroupMode(mounts = readFile('/proc/self/mounts') ?? ''): 'v2' | 'hybrid' | 'v1' | 'none' {
-  const lines = mounts.split('\n').map((l) => l.split(' '));
-  const at = (mp: string) => lines.find((l) => l[1] === mp)?.[2];
-  if (at('/sys/fs/cgroup') === 'cgroup2') return 'v2';
-  if (lines.some((l) => l[2] === 'cgroup2')) return 'hybrid';
-  if (lines.some((l) => l[2] === 'cgroup')) return 'v1';
-  return 'none';
-}
+export { mountOf, cgroupMode } from '../core/util/hostfs.js';
+import { mountOf, cgroupMode } from '../core/util/hostfs.js';
 
 function nearestExisting(p: string): string {
   let cur = path.resolve(p);

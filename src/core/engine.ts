@@ -14,6 +14,7 @@ import { ImageService } from './images/service.js';
 import { ContainerManager } from './containers/manager.js';
 import { VmDriver } from './vm/driver.js';
 import { loadDaemonConfig, type DaemonConfig } from './config.js';
+import { cgroupMode, mountOf } from './util/hostfs.js';
 import { VolumeStore } from './volumes/store.js';
 import { DEFAULT_SUBNET } from './network/config.js';
 
@@ -96,6 +97,9 @@ export class Engine {
       DockerRootDir: this.layout.root,
       LoggingDriver: 'json-file',
       CgroupDriver: 'none',
+      // Docker's "1" or "2"; kctl limits VMs through QEMU, so this is a fact about the host only.
+      CgroupVersion: cgroupMode() === 'v2' ? '2' : '1',
+      DriverStatus: [['Backing Filesystem', mountOf(this.layout.root)?.fsType ?? 'unknown']],
       KernelVersion: os.release(),
       OperatingSystem: await osName(),
       OSType: 'linux',
