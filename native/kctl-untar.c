@@ -2,7 +2,7 @@
  * kctl-untar: applies one uncompressed OCI/Docker layer tar stream (stdin) to a layer directory,
  * confined to that directory.
  *
- *   kctl-untar <layer-dir> [--max-bytes N] [--max-entries N] [--max-path N] [--max-depth N]
+ *   kctl-untar <layer-dir> [--max-bytes N] [--max-entries N] [--max-path N] [--max-depth N] [--into DIR]
  *
  * Before reading a single byte of the stream it opens <layer-dir>, enters a private mount
  * namespace, chroot()s into the directory and closes every other file descriptor (the moby
@@ -23,6 +23,10 @@
  * layer directories: `.wh.<name>` becomes a 0:0 character device 0/0 at <name>, and the opaque
  * marker `.wh..wh..opq` becomes the xattr trusted.overlay.opaque="y" on its directory. A whiteout
  * naming `.` or `..`, or one whose parent path crosses a symlink, rejects the layer.
+ *
+ * --into DIR (`kctl cp` into a container): after the chroot, DIR is resolved inside the root (its
+ * symlinks stay inside) and must be a directory; the archive is applied to it as if it were the
+ * root, so no entry reaches above it.
  *
  * On success it prints one JSON line on stdout: {"entries":N,"bytes":N,"dataBytes":N}.
  * On failure it prints one line on stderr naming the offending entry.
@@ -683,6 +687,16 @@ static void close_other_fds(void) {
   for (long fd = 3; fd < (max > 0 ? max : 65536); fd++) close((int)fd);
 }
 
+/* Confines the rest of the run to `into`, resolved inside the root we are chrooted into. */
+static void enter_subdir(const char *into) {
+  int fd = open(into, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) die(errno == ENOENT || errno == ENOTDIR ? EX_UNSAFE : EX_IO, "target directory %s: %s", into, strerror(errno));
+  if (fchdir(fd) < 0) die(EX_SANDBOX, "enter target directory: %s", strerror(errno));
+  if (chroot(".") < 0) die(EX_SANDBOX, "chroot into target directory: %s", strerror(errno));
+  if (chdir("/") < 0) die(EX_SANDBOX, "chdir /: %s", strerror(errno));
+  close(fd);
+}
+
 static void enter_sandbox(const char *dir) {
   int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) die(EX_SANDBOX, "open layer directory %s: %s", dir, strerror(errno));
@@ -706,7 +720,7 @@ static uint64_t parse_limit(const char *flag, const char *v) {
 }
 
 int main(int argc, char **argv) {
-  const char *dir = NULL;
+  const char *dir = NULL, *into = NULL;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     if (!strncmp(a, "--", 2) && i + 1 < argc) {
@@ -714,6 +728,7 @@ int main(int argc, char **argv) {
       else if (!strcmp(a, "--max-entries")) max_entries = parse_limit(a, argv[++i]);
       else if (!strcmp(a, "--max-path")) max_path = (size_t)parse_limit(a, argv[++i]);
       else if (!strcmp(a, "--max-depth")) max_depth = (unsigned)parse_limit(a, argv[++i]);
+      else if (!strcmp(a, "--into")) into = argv[++i];
       else { fprintf(stderr, "kctl-untar: unknown option %s\n", a); return EX_USAGE_; }
     } else if (!dir && a[0] != '-') {
       dir = a;
@@ -727,6 +742,7 @@ int main(int argc, char **argv) {
     return EX_USAGE_;
   }
   enter_sandbox(dir);
+  if (into) enter_subdir(into);
 
   struct entry e;
   while (next_entry(&e)) {
