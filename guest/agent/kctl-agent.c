@@ -591,6 +591,136 @@ static void do_shutdown(void) {
   power_off();
 }
 
+/* ------------------------------------------------------------------ QUERY (stats, top) */
+
+#define QUERY_MAX_BODY (512u * 1024u)
+
+/* Reads up to cap-1 bytes of a small /proc file; returns the length (0 on failure). */
+static size_t read_small(const char *path, char *buf, size_t cap) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  size_t n = 0;
+  for (;;) {
+    ssize_t r = read(fd, buf + n, cap - 1 - n);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) break;
+    n += (size_t)r;
+    if (n >= cap - 1) break;
+  }
+  close(fd);
+  buf[n] = 0;
+  return n;
+}
+
+/* Whether pid runs in the container's PID namespace (that of init_pid). */
+static int in_container(const char *pid, const char *init_ns) {
+  char path[300], ns[64];
+  snprintf(path, sizeof path, "/proc/%s/ns/pid", pid);
+  ssize_t n = readlink(path, ns, sizeof ns - 1);
+  if (n <= 0) return 0;
+  ns[n] = 0;
+  return !strcmp(ns, init_ns);
+}
+
+static int init_ns_name(char *out, size_t cap) {
+  if (!init_pid || container_over) return -1;
+  char path[64];
+  snprintf(path, sizeof path, "/proc/%d/ns/pid", (int)init_pid);
+  ssize_t n = readlink(path, out, cap - 1);
+  if (n <= 0) return -1;
+  out[n] = 0;
+  return 0;
+}
+
+static void put(uint8_t *body, size_t *len, const void *p, size_t n) {
+  memcpy(body + *len, p, n);
+  *len += n;
+}
+
+/* STATS: /proc/stat, /proc/meminfo and "pids N" as text. */
+static size_t query_stats(uint8_t *body) {
+  static char buf[65536];
+  size_t len = 0, n;
+  n = read_small("/proc/stat", buf, sizeof buf); put(body, &len, buf, n);
+  n = read_small("/proc/meminfo", buf, sizeof buf); put(body, &len, buf, n);
+  char ns[64];
+  unsigned pids = 0;
+  if (init_ns_name(ns, sizeof ns) == 0) {
+    DIR *d = opendir("/proc");
+    struct dirent *de;
+    while (d && (de = readdir(d)))
+      if (de->d_name[0] >= '1' && de->d_name[0] <= '9' && in_container(de->d_name, ns)) pids++;
+    if (d) closedir(d);
+  }
+  n = (size_t)snprintf(buf, sizeof buf, "pids %u\n", pids);
+  put(body, &len, buf, n);
+  return len;
+}
+
+/*
+ * PROCS: u32 clock ticks per second, u64 uptime in ms, then per process of the container: u32 pid
+ * (in the VM), u32 pid in the container, u32 uid, u16 length + /proc/<pid>/stat, u16 length +
+ * cmdline (NULs as spaces, at most 4 KiB).
+ */
+static size_t query_procs(uint8_t *body) {
+  size_t len = 0;
+  uint8_t b[8];
+  kp_put32(b, (uint32_t)sysconf(_SC_CLK_TCK)); put(body, &len, b, 4);
+  struct timespec ts;
+  clock_gettime(CLOCK_BOOTTIME, &ts);
+  uint64_t up = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+  kp_put32(b, (uint32_t)(up >> 32)); kp_put32(b + 4, (uint32_t)up); put(body, &len, b, 8);
+  char ns[64];
+  if (init_ns_name(ns, sizeof ns) < 0) return len;
+  DIR *d = opendir("/proc");
+  if (!d) return len;
+  static char stat[4096], status[8192], cmd[4096];
+  struct dirent *de;
+  while ((de = readdir(d))) {
+    if (de->d_name[0] < '1' || de->d_name[0] > '9' || !in_container(de->d_name, ns)) continue;
+    char path[300];
+    snprintf(path, sizeof path, "/proc/%s/stat", de->d_name);
+    size_t sl = read_small(path, stat, sizeof stat);
+    if (!sl) continue;
+    snprintf(path, sizeof path, "/proc/%s/status", de->d_name);
+    read_small(path, status, sizeof status);
+    unsigned uid = 0, nspid = 0;
+    char *u = strstr(status, "\nUid:");
+    if (u) sscanf(u + 5, "%u", &uid);
+    char *nsl = strstr(status, "\nNSpid:");
+    if (nsl) {
+      char *end = strchr(nsl + 1, '\n');
+      if (end) *end = 0;
+      char *last = strrchr(nsl + 7, '\t');
+      if (!last) last = strrchr(nsl + 7, ' ');
+      if (last) sscanf(last + 1, "%u", &nspid);
+    }
+    snprintf(path, sizeof path, "/proc/%s/cmdline", de->d_name);
+    size_t cl = read_small(path, cmd, sizeof cmd);
+    while (cl && cmd[cl - 1] == 0) cl--;
+    for (size_t i = 0; i < cl; i++) if (!cmd[i]) cmd[i] = ' ';
+    if (len + 12 + 4 + sl + cl > QUERY_MAX_BODY) break;
+    kp_put32(b, (uint32_t)atoi(de->d_name)); put(body, &len, b, 4);
+    kp_put32(b, nspid); put(body, &len, b, 4);
+    kp_put32(b, uid); put(body, &len, b, 4);
+    kp_put16(b, (uint16_t)sl); put(body, &len, b, 2); put(body, &len, stat, sl);
+    kp_put16(b, (uint16_t)cl); put(body, &len, b, 2); put(body, &len, cmd, cl);
+  }
+  closedir(d);
+  return len;
+}
+
+static void answer_query(const struct kp_frame *f) {
+  static uint8_t body[2 + KP_MAX_PING + QUERY_MAX_BODY + 4096];
+  size_t tok = f->len - 1, len = 0;
+  body[len++] = f->payload[0];
+  body[len++] = (uint8_t)tok;
+  memcpy(body + len, f->payload + 1, tok);
+  len += tok;
+  len += f->payload[0] == KQ_STATS ? query_stats(body + len) : query_procs(body + len);
+  send_frame(KP_QUERY_REPLY, 0, body, len);
+}
+
 static void handle_frame(const struct kp_frame *f) {
   char err[256];
   if (kp_validate_host_frame(f, err, sizeof err) < 0) { protocol_error(err); return; }
@@ -640,6 +770,7 @@ static void handle_frame(const struct kp_frame *f) {
     return;
   case KP_SHUTDOWN: do_shutdown(); return;
   case KP_PING: send_frame(KP_PONG, f->id, f->payload, f->len); return;
+  case KP_QUERY: answer_query(f); return;
   default: protocol_error("unexpected frame"); return;
   }
 }

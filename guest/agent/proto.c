@@ -212,9 +212,10 @@ int kp_parse_spec(const uint8_t *p, size_t n, int is_start, struct kp_spec *out,
       if (!is_start) FAIL("rootfs tag is only valid in START");
       if (len == 0) FAIL("empty rootfs tag");
       break;
-    case KT_TTY: case KT_STDIN: case KT_READONLY_ROOTFS:
+    case KT_TTY: case KT_STDIN: case KT_READONLY_ROOTFS: case KT_INIT:
       if (len != 1 || v[0] > 1) FAIL("record %u must be one byte 0 or 1", tag);
       if (tag == KT_READONLY_ROOTFS && !is_start) FAIL("readonly rootfs is only valid in START");
+      if (tag == KT_INIT && !is_start) FAIL("init is only valid in START");
       break;
     case KT_ROWS: case KT_COLS:
       if (len != 2 || kp_get16(v) == 0) FAIL("record %u must be a non-zero u16", tag);
@@ -296,6 +297,7 @@ int kp_parse_spec(const uint8_t *p, size_t n, int is_start, struct kp_spec *out,
     } else if (tag == KT_TTY) out->tty = v[0];
     else if (tag == KT_STDIN) out->open_stdin = v[0];
     else if (tag == KT_READONLY_ROOTFS) out->readonly_rootfs = v[0];
+    else if (tag == KT_INIT) out->init = v[0];
     else if (tag == KT_ROWS) out->rows = kp_get16(v);
     else if (tag == KT_COLS) out->cols = kp_get16(v);
     else if (tag == KT_CAPS) out->caps = (uint64_t)kp_get32(v) << 32 | kp_get32(v + 4);
@@ -348,6 +350,13 @@ int kp_validate_host_frame(const struct kp_frame *f, char *err, size_t errlen) {
     return 0;
   case KP_PING:
     if (n > KP_MAX_PING) goto badlen;
+    return 0;
+  case KP_QUERY:
+    if (n < 1 || n > 1 + KP_MAX_PING) goto badlen;
+    if (f->payload[0] != KQ_STATS && f->payload[0] != KQ_PROCS) {
+      snprintf(err, errlen, "unknown query kind %u", f->payload[0]);
+      return -1;
+    }
     return 0;
   default:
     snprintf(err, errlen, "unexpected frame type %u", f->type);

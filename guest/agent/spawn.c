@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
+#include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -400,6 +401,31 @@ static void setup_pipes(const struct child_args *a) {
   if (dup2(in, 0) < 0 || dup2(a->out, 1) < 0 || dup2(a->err, 2) < 0) fail(KF_FAILED, errno, "dup2: %s", strerror(errno));
 }
 
+/*
+ * --init: PID 1 of the container stays a minimal init (as tini does). Every signal is blocked and
+ * taken with sigwaitinfo, so the kernel's rule for a namespace init (signals without a handler are
+ * dropped) does not swallow them: each is forwarded to the command, zombies re-parented to PID 1
+ * are reaped, and the init exits with the command's status (128 + signal when a signal ended it).
+ */
+static _Noreturn void run_init(pid_t child) {
+  sigset_t all;
+  sigfillset(&all);
+  prctl(PR_SET_NAME, "kctl-init", 0, 0, 0);
+  for (;;) {
+    siginfo_t si;
+    int sig = sigwaitinfo(&all, &si);
+    if (sig < 0) continue;
+    if (sig == SIGCHLD) {
+      int st;
+      pid_t p;
+      while ((p = waitpid(-1, &st, WNOHANG)) > 0)
+        if (p == child) _exit(WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+      continue;
+    }
+    kill(child, sig);
+  }
+}
+
 _Noreturn void child_main(const struct child_args *a) {
   const struct kp_spec *s = a->spec;
   setup_sock = a->sock;
@@ -441,6 +467,20 @@ _Noreturn void child_main(const struct child_args *a) {
   for (int i = 0; i < u.ngroups; i++) groups[i] = u.groups[i];
   if (setgroups((size_t)u.ngroups, groups) < 0 || setgid(u.gid) < 0 || setuid(u.uid) < 0)
     fail(KF_FAILED, errno, "switch to user %s: %s", s->user[0] ? s->user : "root", strerror(errno));
+
+  if (a->is_init && s->init) {
+    sigset_t all;
+    sigfillset(&all);
+    sigprocmask(SIG_SETMASK, &all, NULL); /* nothing is lost between fork and sigwaitinfo */
+    pid_t child = fork();
+    if (child < 0) fail(KF_FAILED, errno, "fork the command under --init: %s", strerror(errno));
+    if (child > 0) {
+      /* Failures of the command reach the agent from the child; EOF on the socket means it ran. */
+      close(setup_sock);
+      run_init(child);
+    }
+    sigprocmask(SIG_SETMASK, &none, NULL);
+  }
 
   const char *cmd = s->argv[0];
   if (strchr(cmd, '/')) {

@@ -21,6 +21,7 @@ import {
   decodeExit,
   decodeHello,
   decodeProcState,
+  decodeQueryReply,
   decodeStartFailed,
   decodeU32,
   encodeFrame,
@@ -230,6 +231,7 @@ export class AgentClient extends EventEmitter {
   private readonly procs = new Map<number, AgentProcess>();
   private readonly pending = new Map<number, PendingStart>();
   private readonly pings = new Map<string, (ms: number) => void>();
+  private readonly queries = new Map<string, (body: Buffer) => void>();
   private nextId = 2;
   private readonly log: Logger;
   private readonly startTimeoutMs: number;
@@ -414,6 +416,29 @@ export class AgentClient extends EventEmitter {
     });
   }
 
+  /**
+   * Asks the agent about the VM (QueryKind.STATS: /proc/stat and /proc/meminfo text plus the
+   * container's process count; QueryKind.PROCS: the container's processes). The raw body comes
+   * from the guest and is hostile: the callers in containers/stats.ts and containers/top.ts parse it
+   * with bounds.
+   */
+  query(kind: number, timeoutMs: number): Promise<Buffer> {
+    if (this.closed) return Promise.reject(unavailable('the VM agent channel is closed'));
+    const nonce = randomBytes(8);
+    const key = nonce.toString('hex');
+    return new Promise<Buffer>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.queries.delete(key);
+        reject(deadlineExceeded(`the guest agent did not answer within ${timeoutMs} ms`, { hint: 'the VM may be paused or overloaded' }));
+      }, timeoutMs);
+      this.queries.set(key, (body) => {
+        clearTimeout(timer);
+        resolve(body);
+      });
+      this.send(MsgType.QUERY, 0, Buffer.concat([Buffer.from([kind]), nonce]));
+    });
+  }
+
   /** Asks the guest to stop every process and power off; resolves when the channel closes. */
   shutdown(timeoutMs: number): Promise<void> {
     if (this.closed) return Promise.resolve();
@@ -505,6 +530,15 @@ export class AgentClient extends EventEmitter {
         if (cb) {
           this.pings.delete(f.payload.toString('hex'));
           cb(0);
+        }
+        return;
+      }
+      case MsgType.QUERY_REPLY: {
+        const r = decodeQueryReply(f.payload);
+        const cb = this.queries.get(r.token);
+        if (cb) {
+          this.queries.delete(r.token);
+          cb(r.body);
         }
         return;
       }

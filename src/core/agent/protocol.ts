@@ -45,7 +45,12 @@ export const MsgType = {
   PING: 18,
   PONG: 19,
   ERROR: 20,
+  QUERY: 21,
+  QUERY_REPLY: 22,
 } as const;
+
+/** QUERY kinds (PROTOCOL.md): the guest's /proc counters, and the container's processes. */
+export const QueryKind = { STATS: 1, PROCS: 2 } as const;
 export type MsgTypeCode = (typeof MsgType)[keyof typeof MsgType];
 
 export const Tag = {
@@ -65,6 +70,7 @@ export const Tag = {
   NET_DENY: 14,
   MOUNT: 15,
   FILE: 16,
+  INIT: 17,
   AGENT_VERSION: 0x100,
   KERNEL_RELEASE: 0x101,
   VCPUS: 0x102,
@@ -218,6 +224,8 @@ export interface ContainerSpec extends ProcessSpec {
   hostname: string;
   rootfsTag: string;
   readonlyRootfs?: boolean;
+  /** --init: a minimal init is the container's PID 1 and runs the command as its child. */
+  init?: boolean;
   /** eth0: "a.b.c.d/prefix" and the default gateway; absent: only lo. */
   net?: { address: string; gateway: string };
   /** IPv4 hosts the container must not reach (unreachable routes in the guest). */
@@ -284,6 +292,7 @@ export function encodeSpec(spec: ProcessSpec | ContainerSpec, isStart: boolean):
     checkString('rootfs tag', c.rootfsTag, MAX_TAG);
     recs.push(str(Tag.ROOTFS_TAG, c.rootfsTag));
     if (c.readonlyRootfs !== undefined) recs.push(u8(Tag.READONLY_ROOTFS, c.readonlyRootfs));
+    if (c.init) recs.push(u8(Tag.INIT, true));
     if (c.net) recs.push(str(Tag.NET, `${c.net.address} ${c.net.gateway}`));
     if ((c.netDeny?.length ?? 0) > MAX_DENY) throw bad(`more than ${MAX_DENY} denied hosts`);
     for (const d of c.netDeny ?? []) recs.push(str(Tag.NET_DENY, d));
@@ -340,6 +349,7 @@ export function decodeSpec(buf: Buffer, isStart: boolean): ContainerSpec {
       case Tag.HOSTNAME: if (!isStart) throw protocolError('hostname only valid in START'); limit(MAX_HOSTNAME); spec.hostname = s(); break;
       case Tag.ROOTFS_TAG: if (!isStart) throw protocolError('rootfs tag only valid in START'); limit(MAX_TAG); spec.rootfsTag = s(); break;
       case Tag.READONLY_ROOTFS: if (!isStart) throw protocolError('readonly rootfs only valid in START'); spec.readonlyRootfs = flag(); break;
+      case Tag.INIT: if (!isStart) throw protocolError('init only valid in START'); spec.init = flag(); break;
       case Tag.TTY: spec.tty = flag(); break;
       case Tag.STDIN: spec.stdin = flag(); break;
       case Tag.ROWS: spec.rows = n16(); break;
@@ -513,4 +523,12 @@ export function u16pair(a: number, b: number): Buffer {
   out.writeUInt16BE(a, 0);
   out.writeUInt16BE(b, 2);
   return out;
+}
+
+/** A QUERY_REPLY: u8 kind, u8 token length, the token, then the kind's body (PROTOCOL.md). */
+export function decodeQueryReply(p: Buffer): { kind: number; token: string; body: Buffer } {
+  if (p.length < 2 || p.length < 2 + p[1]!) throw protocolError('QUERY_REPLY shorter than its header');
+  const n = p[1]!;
+  if (n > MAX_PING) throw protocolError('QUERY_REPLY token too long');
+  return { kind: p[0]!, token: p.subarray(2, 2 + n).toString('hex'), body: p.subarray(2 + n) };
 }
