@@ -39,6 +39,8 @@ export const containerFlags = {
   'read-only': Flags.boolean({ description: "Mount the container's root filesystem as read only" }),
   dns: Flags.string({ description: 'Set custom DNS servers', ...many }),
   'add-host': Flags.string({ description: 'Add a custom host-to-IP mapping (host:ip)', ...many }),
+  init: Flags.boolean({ description: 'Run an init inside the container that forwards signals and reaps processes' }),
+  'log-opt': Flags.string({ description: 'Log driver options (json-file: max-size=10m, max-file=3)', ...many }),
 };
 
 export interface ContainerFlagValues {
@@ -48,6 +50,18 @@ export interface ContainerFlagValues {
   restart?: string;
   publish?: string[]; 'publish-all'?: boolean; network?: string; 'network-alias'?: string[]; volume?: string[]; mount?: string[];
   tmpfs?: string[]; 'read-only'?: boolean; dns?: string[]; 'add-host'?: string[];
+  init?: boolean; 'log-opt'?: string[];
+}
+
+/** --log-opt key=value, repeated. */
+export function parseLogOpts(list: string[] = []): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const o of list) {
+    const i = o.indexOf('=');
+    if (i <= 0) throw invalidArgument(`invalid log opt format: ${o} (use key=value)`);
+    out[o.slice(0, i)] = o.slice(i + 1);
+  }
+  return out;
 }
 
 export function restartPolicyFlag(value: string | undefined): { name: string; maximumRetryCount: number } | undefined {
@@ -129,6 +143,8 @@ export function toContainerConfig(f: ContainerFlagValues, image: string, cmd: st
     readOnly: !!f['read-only'],
     dns: f.dns ?? [],
     addHosts: f['add-host'] ?? [],
+    logOpts: parseLogOpts(f['log-opt']),
+    init: !!f.init,
   };
 }
 

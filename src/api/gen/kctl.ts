@@ -6,9 +6,11 @@ import type { AttachOpen as _kctl_v1_AttachOpen, AttachOpen__Output as _kctl_v1_
 import type { AttachOutput as _kctl_v1_AttachOutput, AttachOutput__Output as _kctl_v1_AttachOutput__Output } from './kctl/v1/AttachOutput.js';
 import type { AuthConfig as _kctl_v1_AuthConfig, AuthConfig__Output as _kctl_v1_AuthConfig__Output } from './kctl/v1/AuthConfig.js';
 import type { ContainerConfig as _kctl_v1_ContainerConfig, ContainerConfig__Output as _kctl_v1_ContainerConfig__Output } from './kctl/v1/ContainerConfig.js';
+import type { ContainerPathRequest as _kctl_v1_ContainerPathRequest, ContainerPathRequest__Output as _kctl_v1_ContainerPathRequest__Output } from './kctl/v1/ContainerPathRequest.js';
 import type { ContainerRef as _kctl_v1_ContainerRef, ContainerRef__Output as _kctl_v1_ContainerRef__Output } from './kctl/v1/ContainerRef.js';
 import type { ContainerSummary as _kctl_v1_ContainerSummary, ContainerSummary__Output as _kctl_v1_ContainerSummary__Output } from './kctl/v1/ContainerSummary.js';
 import type { ContainersClient as _kctl_v1_ContainersClient, ContainersDefinition as _kctl_v1_ContainersDefinition } from './kctl/v1/Containers.js';
+import type { CopyToInput as _kctl_v1_CopyToInput, CopyToInput__Output as _kctl_v1_CopyToInput__Output } from './kctl/v1/CopyToInput.js';
 import type { CreateContainerRequest as _kctl_v1_CreateContainerRequest, CreateContainerRequest__Output as _kctl_v1_CreateContainerRequest__Output } from './kctl/v1/CreateContainerRequest.js';
 import type { CreateContainerResponse as _kctl_v1_CreateContainerResponse, CreateContainerResponse__Output as _kctl_v1_CreateContainerResponse__Output } from './kctl/v1/CreateContainerResponse.js';
 import type { CreateVolumeRequest as _kctl_v1_CreateVolumeRequest, CreateVolumeRequest__Output as _kctl_v1_CreateVolumeRequest__Output } from './kctl/v1/CreateVolumeRequest.js';
@@ -47,6 +49,7 @@ import type { StopContainerRequest as _kctl_v1_StopContainerRequest, StopContain
 import type { StringList as _kctl_v1_StringList, StringList__Output as _kctl_v1_StringList__Output } from './kctl/v1/StringList.js';
 import type { SystemClient as _kctl_v1_SystemClient, SystemDefinition as _kctl_v1_SystemDefinition } from './kctl/v1/System.js';
 import type { TagRequest as _kctl_v1_TagRequest, TagRequest__Output as _kctl_v1_TagRequest__Output } from './kctl/v1/TagRequest.js';
+import type { TopRequest as _kctl_v1_TopRequest, TopRequest__Output as _kctl_v1_TopRequest__Output } from './kctl/v1/TopRequest.js';
 import type { UpdateContainerRequest as _kctl_v1_UpdateContainerRequest, UpdateContainerRequest__Output as _kctl_v1_UpdateContainerRequest__Output } from './kctl/v1/UpdateContainerRequest.js';
 import type { VersionResponse as _kctl_v1_VersionResponse, VersionResponse__Output as _kctl_v1_VersionResponse__Output } from './kctl/v1/VersionResponse.js';
 import type { VolumeRef as _kctl_v1_VolumeRef, VolumeRef__Output as _kctl_v1_VolumeRef__Output } from './kctl/v1/VolumeRef.js';
@@ -66,9 +69,11 @@ export interface ProtoGrpcType {
       AttachOutput: MessageTypeDefinition<_kctl_v1_AttachOutput, _kctl_v1_AttachOutput__Output>
       AuthConfig: MessageTypeDefinition<_kctl_v1_AuthConfig, _kctl_v1_AuthConfig__Output>
       ContainerConfig: MessageTypeDefinition<_kctl_v1_ContainerConfig, _kctl_v1_ContainerConfig__Output>
+      ContainerPathRequest: MessageTypeDefinition<_kctl_v1_ContainerPathRequest, _kctl_v1_ContainerPathRequest__Output>
       ContainerRef: MessageTypeDefinition<_kctl_v1_ContainerRef, _kctl_v1_ContainerRef__Output>
       ContainerSummary: MessageTypeDefinition<_kctl_v1_ContainerSummary, _kctl_v1_ContainerSummary__Output>
       Containers: SubtypeConstructor<typeof grpc.Client, _kctl_v1_ContainersClient> & { service: _kctl_v1_ContainersDefinition }
+      CopyToInput: MessageTypeDefinition<_kctl_v1_CopyToInput, _kctl_v1_CopyToInput__Output>
       CreateContainerRequest: MessageTypeDefinition<_kctl_v1_CreateContainerRequest, _kctl_v1_CreateContainerRequest__Output>
       CreateContainerResponse: MessageTypeDefinition<_kctl_v1_CreateContainerResponse, _kctl_v1_CreateContainerResponse__Output>
       CreateVolumeRequest: MessageTypeDefinition<_kctl_v1_CreateVolumeRequest, _kctl_v1_CreateVolumeRequest__Output>
@@ -107,6 +112,7 @@ export interface ProtoGrpcType {
       StringList: MessageTypeDefinition<_kctl_v1_StringList, _kctl_v1_StringList__Output>
       System: SubtypeConstructor<typeof grpc.Client, _kctl_v1_SystemClient> & { service: _kctl_v1_SystemDefinition }
       TagRequest: MessageTypeDefinition<_kctl_v1_TagRequest, _kctl_v1_TagRequest__Output>
+      TopRequest: MessageTypeDefinition<_kctl_v1_TopRequest, _kctl_v1_TopRequest__Output>
       UpdateContainerRequest: MessageTypeDefinition<_kctl_v1_UpdateContainerRequest, _kctl_v1_UpdateContainerRequest__Output>
       VersionResponse: MessageTypeDefinition<_kctl_v1_VersionResponse, _kctl_v1_VersionResponse__Output>
       VolumeRef: MessageTypeDefinition<_kctl_v1_VolumeRef, _kctl_v1_VolumeRef__Output>

@@ -17,6 +17,9 @@ import { inspectImage } from '../../core/images/view.js';
 import { loadContract } from './load.js';
 import { networkStorageSpec } from '../../core/network/spec.js';
 import { toGrpcError } from './status.js';
+import { archivePath, extractInto, statPath } from '../../core/containers/cp.js';
+import { topContainer } from '../../core/containers/top.js';
+import { statsSample } from '../../core/containers/stats.js';
 import type { ContainerConfig__Output } from '../gen/kctl/v1/ContainerConfig.js';
 import type { Isolation as PbIsolation } from '../gen/kctl/v1/Isolation.js';
 import type { AttachInput__Output } from '../gen/kctl/v1/AttachInput.js';
@@ -60,6 +63,8 @@ export function specFromPb(c: ContainerConfig__Output): ContainerSpec {
     stopSignal: c.stopSignal || undefined,
     stopTimeout: c.stopTimeout >= 0 ? c.stopTimeout : undefined,
     restartPolicy: c.restartPolicy?.name ? restartPolicyOf(c.restartPolicy) : undefined,
+    init: c.init || undefined,
+    logOpts: c.logOpts && Object.keys(c.logOpts).length ? c.logOpts : undefined,
     ...networkStorageSpec({
       publish: c.publish, publishAll: c.publishAll, network: c.network, networkAliases: c.networkAliases,
       volumes: c.volumes, mounts: c.mounts, tmpfs: c.tmpfs, readOnly: c.readOnly, dns: c.dns, addHosts: c.addHosts,
@@ -178,6 +183,15 @@ export async function createGrpcServer(engine: Engine, onShutdown: () => void): 
     Port: unary(async (req: any) => ({
       ports: c.ports(req.id).map((p) => ({ containerPort: p.containerPort, protocol: p.protocol, hostIp: p.hostIp, hostPort: p.hostPort })),
     })),
+    Pause: unary(async (req: any) => { await c.pause(req.id); return {}; }),
+    Unpause: unary(async (req: any) => { await c.unpause(req.id); return {}; }),
+    StatPath: unary(async (req: any) => ({
+      json: JSON.stringify(await c.withRootfs(req.id, (root) => statPath(root, req.path, { follow: req.followLink }))),
+    })),
+    CopyFrom: (call: grpcT.ServerWritableStream<any, any>) => copyFrom(engine, call, fail),
+    CopyTo: (call: grpcT.ServerReadableStream<any, any>, cb: grpcT.sendUnaryData<any>) => copyTo(engine, call, cb, fail),
+    Top: unary(async (req: any) => ({ json: JSON.stringify(await topContainer(c, req.id, req.psArgs ?? [])) })),
+    Stats: unary(async (req: any) => ({ json: JSON.stringify(await statsSample(c, req.id)) })),
     Update: unary(async (req: any) => {
       await c.update(req.id, { restartPolicy: req.restartPolicy?.name ? restartPolicyOf(req.restartPolicy) : undefined });
       return {};
@@ -398,3 +412,41 @@ export async function listenUnix(server: grpcT.Server, socketPath: string): Prom
   }
   await fs.chmod(socketPath, 0o600);
 }
+
+/** `kctl cp CONTAINER:SRC ...`: the tar stream of a path in the container, flow-controlled by the client. */
+function copyFrom(engine: Engine, call: grpcT.ServerWritableStream<any, any>, fail: (err: unknown) => object): void {
+  const ac = new AbortController();
+  call.on('cancelled', () => ac.abort());
+  const out = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      if (call.write({ data: chunk })) done();
+      else call.once('drain', () => done());
+    },
+  });
+  engine.containers.withRootfs(call.request.id, async (root) => {
+    // Stat first so a missing path is a clean not-found before any byte is sent.
+    await statPath(root, call.request.path, { follow: call.request.followLink });
+    await archivePath(root, call.request.path, out, { follow: call.request.followLink, signal: ac.signal });
+  }).then(() => call.end(), (err) => call.emit('error', Object.assign(new Error(), fail(err))));
+}
+
+/** `kctl cp ... CONTAINER:DEST`: the first message names the container and directory, then tar data. */
+function copyTo(engine: Engine, call: grpcT.ServerReadableStream<any, any>, cb: grpcT.sendUnaryData<any>, fail: (err: unknown) => object): void {
+  const input = new PassThrough({ highWaterMark: 1024 * 1024 });
+  let started = false;
+  call.on('data', (m: { id: string; path: string; copyUidGid: boolean; data: Buffer }) => {
+    if (!started) {
+      started = true;
+      const { id, path, copyUidGid } = m;
+      engine.containers.withRootfs(id, (root) => extractInto(root, path, input, { copyUidGid })).then(
+        () => cb(null, {}),
+        (err) => { input.destroy(); call.destroy(); cb(fail(err) as grpcT.ServiceError); },
+      );
+    }
+    if (m.data?.length && !input.write(m.data)) call.pause();
+  });
+  input.on('drain', () => call.resume());
+  call.on('end', () => { if (!started) cb(fail(invalidArgument('the copy stream named no container')) as grpcT.ServiceError); else input.end(); });
+  call.on('error', (err) => input.destroy(err));
+}
+

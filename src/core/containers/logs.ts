@@ -3,9 +3,15 @@
  * {"log":"text\n","stream":"stdout","time":"2026-11-28T13:45:20.123456789Z"}, so tools that read
  * Docker's log files read ours. Output is split into lines; a partial line is held until its newline,
  * until 16 KiB accumulate (as Docker does), or until the stream ends.
+ *
+ * With Docker's json-file options (--log-opt max-size=10m --log-opt max-file=3) the writer rotates:
+ * when the next lines would take <id>-json.log past max-size, it becomes <id>-json.log.1, .1
+ * becomes .2, and so on; the oldest beyond max-file is deleted. The reader reads rotated files
+ * oldest first, and a follower moves on to the new file when the one it reads is rotated away.
  */
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
+import path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { invalidArgument } from '../errors.js';
@@ -28,13 +34,90 @@ export function nowRfc3339Nano(): string {
   return iso.slice(0, 23) + sub + 'Z';
 }
 
+/** Docker's json-file rotation options. */
+export interface LogRotation {
+  maxSize: number; // bytes; 0: never rotate
+  maxFiles: number; // files kept, the live one included (>= 1)
+}
+
+export const NO_ROTATION: LogRotation = { maxSize: 0, maxFiles: 1 };
+
+/** Validates --log-opt for the json-file driver, with Docker's messages. */
+export function parseLogOptions(opts: Record<string, string> | undefined): LogRotation {
+  const out = { ...NO_ROTATION };
+  let maxFileSet = false;
+  for (const [k, v] of Object.entries(opts ?? {})) {
+    if (k === 'max-size') {
+      const m = /^(\d+(?:\.\d+)?)\s*([kmg]?)b?$/i.exec(v.trim());
+      if (!m) throw invalidArgument(`invalid value for max-size: ${v} (use a size like 10m)`);
+      const mult = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[m[2]!.toLowerCase() as '' | 'k' | 'm' | 'g'];
+      out.maxSize = Math.floor(parseFloat(m[1]!) * mult);
+      if (out.maxSize <= 0) out.maxSize = 0;
+    } else if (k === 'max-file') {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 1) throw invalidArgument('max-file cannot be less than 1');
+      out.maxFiles = n;
+      maxFileSet = true;
+    } else if (k === 'compress' || k === 'labels' || k === 'env' || k === 'env-regex' || k === 'tag') {
+      // accepted by Docker's json-file driver; kctl does not act on them
+    } else {
+      throw invalidArgument(`unknown log opt '${k}' for json-file log driver`);
+    }
+  }
+  if (maxFileSet && out.maxFiles > 1 && out.maxSize === 0) throw invalidArgument('max-file cannot be set without max-size');
+  return out;
+}
+
+/** The rotated files of a log, oldest first (<file>.N ... <file>.1), that exist. */
+export async function rotatedLogFiles(file: string): Promise<string[]> {
+  const dir = path.dirname(file);
+  const base = path.basename(file);
+  let names: string[];
+  try {
+    names = await fsp.readdir(dir);
+  } catch {
+    return [];
+  }
+  return names
+    .map((n) => (n.startsWith(`${base}.`) ? Number(n.slice(base.length + 1)) : NaN))
+    .filter((n) => Number.isInteger(n) && n > 0)
+    .sort((a, b) => b - a)
+    .map((n) => `${file}.${n}`);
+}
+
 export class JsonFileLogWriter {
   private fd: number;
+  private size: number;
   private partial: Record<StreamName, string> = { stdout: '', stderr: '' };
   private decoders: Record<StreamName, StringDecoder> = { stdout: new StringDecoder('utf8'), stderr: new StringDecoder('utf8') };
 
-  constructor(readonly file: string) {
+  constructor(readonly file: string, private readonly rotation: LogRotation = NO_ROTATION) {
     this.fd = fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_CREAT, 0o600);
+    this.size = fs.fstatSync(this.fd).size;
+  }
+
+  private append(lines: string): void {
+    const n = Buffer.byteLength(lines);
+    if (this.rotation.maxSize > 0 && this.size > 0 && this.size + n > this.rotation.maxSize) this.rotate();
+    fs.writeSync(this.fd, lines);
+    this.size += n;
+  }
+
+  /** <file> -> <file>.1 -> ... -> <file>.(maxFiles-1); the oldest is dropped. maxFiles 1 truncates. */
+  private rotate(): void {
+    fs.closeSync(this.fd);
+    const keep = this.rotation.maxFiles - 1;
+    if (keep < 1) {
+      fs.truncateSync(this.file, 0);
+    } else {
+      fs.rmSync(`${this.file}.${keep}`, { force: true });
+      for (let i = keep - 1; i >= 1; i--) {
+        try { fs.renameSync(`${this.file}.${i}`, `${this.file}.${i + 1}`); } catch (err) { if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err; }
+      }
+      fs.renameSync(this.file, `${this.file}.1`);
+    }
+    this.fd = fs.openSync(this.file, fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_CREAT, 0o600);
+    this.size = 0;
   }
 
   write(stream: StreamName, data: Buffer): void {
@@ -50,7 +133,7 @@ export class JsonFileLogWriter {
       text = text.slice(PARTIAL_MAX);
     }
     this.partial[stream] = text;
-    if (lines) fs.writeSync(this.fd, lines);
+    if (lines) this.append(lines);
   }
 
   /** Writes out held partial lines (the stream ended). */
@@ -61,7 +144,7 @@ export class JsonFileLogWriter {
       if (rest) lines += this.line(s, rest);
       this.partial[s] = '';
     }
-    if (lines) fs.writeSync(this.fd, lines);
+    if (lines) this.append(lines);
   }
 
   close(): void {
@@ -133,8 +216,19 @@ export async function* readLogs(file: string, o: ReadLogsOptions): AsyncGenerato
   try {
     let pos = 0;
     let rest = '';
-    const decoder = new StringDecoder('utf8');
+    let decoder = new StringDecoder('utf8');
     const buf = Buffer.alloc(64 * 1024);
+    let ino = (await fh.stat()).ino;
+    // Rotated files, oldest first. One that is the file we opened (rotated meanwhile) is read below.
+    const older: LogEntry[] = [];
+    for (const f of await rotatedLogFiles(file)) {
+      const st = await fsp.stat(f).catch(() => undefined);
+      if (!st || st.ino === ino) continue;
+      for (const l of (await fsp.readFile(f, 'utf8').catch(() => '')).split('\n')) {
+        const e = l && parseLine(l);
+        if (e && want(e)) older.push(e);
+      }
+    }
     const readAvailable = async (): Promise<LogEntry[]> => {
       const out: LogEntry[] = [];
       for (;;) {
@@ -152,14 +246,31 @@ export async function* readLogs(file: string, o: ReadLogsOptions): AsyncGenerato
       return out;
     };
 
-    let first = await readAvailable();
+    /** After a rotation the path names a new file: finish the old one, then continue in the new. */
+    const followRotation = async (): Promise<LogEntry[]> => {
+      const cur = await fsp.stat(file).catch(() => undefined);
+      if (!cur || cur.ino === ino) return [];
+      const out = await readAvailable();
+      const next = await fsp.open(file, 'r').catch(() => undefined);
+      if (!next) return out;
+      await fh.close();
+      fh = next;
+      ino = (await fh.stat()).ino;
+      pos = 0;
+      rest = '';
+      decoder = new StringDecoder('utf8');
+      out.push(...(await readAvailable()));
+      return out;
+    };
+
+    let first = [...older, ...(await readAvailable())];
     if (o.tail !== undefined) first = o.tail === 0 ? [] : first.slice(-o.tail);
     for (const e of first) yield e;
     if (!o.follow) return;
     for (;;) {
       if (o.signal?.aborted) return;
       const live = o.isLive ? o.isLive() : false;
-      const more = await readAvailable();
+      const more = [...(await readAvailable()), ...(await followRotation())];
       for (const e of more) yield e;
       if (!live && more.length === 0) {
         // One more read after the container stopped: the writer may have flushed in between.

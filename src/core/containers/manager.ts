@@ -27,7 +27,7 @@ import type { ContainerRecord, ContainerSpec, Isolation, RestartPolicy } from '.
 import { ZERO_TIME } from './types.js';
 import { NO_RESTART, nextRestartDelay, shouldRestart, shouldRestartAtDaemonStart, validateRestartPolicy } from './restart.js';
 import { newId, randomName, validateName } from './names.js';
-import { JsonFileLogWriter, type StreamName } from './logs.js';
+import { JsonFileLogWriter, parseLogOptions, type StreamName } from './logs.js';
 import { mergeEnv, resolveProcess } from './process.js';
 import type { VmDriver, VmInfo } from '../vm/driver.js';
 import { AgentClient, type AgentProcess, type ExitInfo } from '../agent/client.js';
@@ -260,6 +260,7 @@ export class ContainerManager extends EventEmitter {
       LogPath: path.join(dir, `${id}-json.log`),
     };
     parseSignal(rec.StopSignal); // reject a bad --stop-signal at create, as Docker does
+    parseLogOptions(spec.logOpts); // and bad --log-opt values
     rec.Spec.restartPolicy = validateRestartPolicy(spec.restartPolicy);
     if (spec.autoRemove && rec.Spec.restartPolicy.Name !== 'no') {
       throw invalidArgument('Conflicting options: --restart and --rm', { hint: 'a container removed when it exits cannot be restarted' });
@@ -345,6 +346,7 @@ export class ContainerManager extends EventEmitter {
         hostname: rec.Hostname,
         rootfsTag: 'rootfs',
         readonlyRootfs: rec.Spec.readOnlyRootfs || undefined,
+        init: rec.Spec.init || undefined,
         net: io.agent.net,
         mounts: io.agent.mounts,
         files: io.agent.files,
@@ -405,7 +407,7 @@ export class ContainerManager extends EventEmitter {
   private wire(rec: ContainerRecord, vm: VmInfo, agent: AgentClient, init: AgentProcess): Runtime {
     const rt: Runtime = {
       vm, agent, init,
-      log: new JsonFileLogWriter(rec.LogPath),
+      log: new JsonFileLogWriter(rec.LogPath, parseLogOptions(rec.Spec.logOpts)),
       sinks: new Set(),
       unwatchVm: () => undefined,
     };

@@ -57,6 +57,10 @@ export interface ContainerSpec {
   stopSignal?: string;
   stopTimeout?: number;
   restartPolicy?: RestartPolicy;
+  /** --init: a minimal init is the container's PID 1 (reaps zombies, forwards signals). */
+  init?: boolean;
+  /** --log-opt for the json-file log: max-size, max-file (validated at create). */
+  logOpts?: Record<string, string>;
 }
 
 export interface ContainerState {

@@ -35,6 +35,8 @@ export interface ContainerConfig {
   'dns'?: (string)[];
   'addHosts'?: (string)[];
   'restartPolicy'?: (_kctl_v1_RestartPolicy | null);
+  'logOpts'?: ({[key: string]: string});
+  'init'?: (boolean);
 }
 
 export interface ContainerConfig__Output {
@@ -67,4 +69,6 @@ export interface ContainerConfig__Output {
   'dns': (string)[];
   'addHosts': (string)[];
   'restartPolicy': (_kctl_v1_RestartPolicy__Output | null);
+  'logOpts': ({[key: string]: string});
+  'init': (boolean);
 }
