@@ -196,10 +196,39 @@ printf '%s\\n' "\${COMPREPLY[@]}"`, shellEnv);
     }
   });
 
-  test('zsh and fish scripts are printed for the right shell', async () => {
-    assert.match(await env.ok(['completion', 'zsh']), /^#compdef kctl/);
-    assert.match(await env.ok(['completion', 'fish']), /complete -c kctl -f -a '\(__kctl_complete\)'/);
+  test('completion under fish (complete -C) and zsh (a terminal in tmux)', async (t) => {
     assert.equal((await env.run(['completion', 'tcsh'])).code !== 0, true);
+    const { execFileSync } = await import('node:child_process');
+    const has = (prog: string) => { try { execFileSync('sh', ['-c', `command -v ${prog}`]); return true; } catch { return false; } };
+    const kctlFn = `${JSON.stringify(process.execPath)} ${JSON.stringify(KCTL_BIN)}`;
+    if (has('fish')) {
+      const file = path.join(env.root, 'kctl.fish');
+      fs.writeFileSync(file, await env.ok(['completion', 'fish']));
+      const out = execFileSync('fish', ['--no-config', '-c', `function kctl; ${kctlFn} $argv; end; source ${file}; complete -C 'kctl sto'; complete -C 'kctl logs '; complete -C 'kctl run --rm kctl.test/busybox:la'`], { env: env.env(), encoding: 'utf8', timeout: 60_000 });
+      assert.deepEqual(out.trimEnd().split('\n').map((l) => l.split('\t')[0]), ['stop', 'up', 'kctl.test/busybox:latest']);
+    } else t.diagnostic('fish is not installed: fish completion not exercised');
+    if (has('zsh') && has('tmux')) {
+      const file = path.join(env.root, '_kctl');
+      fs.writeFileSync(file, await env.ok(['completion', 'zsh']));
+      const session = `kctl-zsh-${process.pid}-${Date.now()}`;
+      const tmux = (...a: string[]) => execFileSync('tmux', a, { encoding: 'utf8' });
+      tmux('new-session', '-d', '-s', session, '-x', '160', '-y', '20', 'env', `KCTL_ROOT=${env.root}`, 'NO_COLOR=1', 'zsh', '-f');
+      t.after(() => { try { tmux('kill-session', '-t', session); } catch { /* gone */ } });
+      const waitFor = async (re: RegExp) => {
+        for (let i = 0; i < 200; i++) {
+          const screen = tmux('capture-pane', '-p', '-t', session);
+          if (re.test(screen)) return screen;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        assert.fail(`zsh screen never matched ${re}:\n${tmux('capture-pane', '-p', '-t', session)}`);
+      };
+      tmux('send-keys', '-t', session, `autoload -U compinit && compinit -u; kctl() { ${kctlFn} "$@" }; source ${file}; echo READY`, 'Enter');
+      await waitFor(/^READY$/m);
+      tmux('send-keys', '-t', session, 'kctl logs ', 'Tab');
+      await waitFor(/kctl logs up\b/);
+      tmux('send-keys', '-t', session, 'C-u', 'kctl rmi kctl.test/bu', 'Tab');
+      await waitFor(/kctl rmi kctl\.test\/busybox:latest/);
+    } else t.diagnostic('zsh or tmux is not installed: zsh completion not exercised');
   });
 
   test('an unknown command suggests the closest ones and runs nothing', async () => {
