@@ -97,7 +97,13 @@ export function containerRoutes(r: Router, engine: Engine): void {
   r.on('POST', '/containers/{id}/start', async (ctx) => {
     const rec = c.get(ctx.params[0]);
     if (c.isRunning(rec.Id)) return sendEmpty(ctx, 304);
-    await c.start(rec.Id);
+    try {
+      await c.start(rec.Id);
+    } catch (err) {
+      // Docker removes an AutoRemove container whose start failed: `docker run --rm` waits for that.
+      if (rec.Spec.autoRemove) await c.remove(rec.Id, { force: true }).catch(() => undefined);
+      throw err;
+    }
     sendEmpty(ctx, 204);
   });
 

@@ -8,7 +8,7 @@ import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
 import type { Engine } from '../../core/engine.js';
-import { DOCKER_API_VERSION } from '../../core/engine.js';
+import { DOCKER_API_VERSION, KCTL_VERSION } from '../../core/engine.js';
 import { HttpError, Router, sendError, splitVersion, type Ctx } from './http.js';
 import { systemRoutes } from './system.js';
 import { imageRoutes } from './images.js';
@@ -49,7 +49,7 @@ export function createDockerServer(engine: Engine): DockerServer {
   };
 
   const server = http.createServer({ requestTimeout: 0, headersTimeout: 60_000 }, (req, res) => {
-    res.setHeader('Server', `kctl/${DOCKER_API_VERSION} (linux)`);
+    res.setHeader('Server', `kctl/${KCTL_VERSION} (linux)`);
     res.setHeader('Api-Version', DOCKER_API_VERSION);
     res.setHeader('Ostype', 'linux');
     void dispatch(req, res, undefined);

@@ -52,7 +52,11 @@ export function systemRoutes(r: Router, engine: Engine): void {
     });
   });
 
-  r.on('GET', '/info', async (ctx) => sendJson(ctx, 200, await engine.info()));
+  r.on('GET', '/info', async (ctx) => {
+    // Docker's Info.Isolation is a string (a Windows isolation mode); kctl's facts go under KctlIsolation.
+    const { Isolation, ...info } = await engine.info();
+    sendJson(ctx, 200, { ...info, Isolation: '', KctlIsolation: Isolation });
+  });
   r.on('GET', '/system/df', async (ctx) => sendJson(ctx, 200, await engine.diskUsage()));
 
   // Names of containers by id, so events of a removed container still carry its name and image.

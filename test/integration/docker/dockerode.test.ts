@@ -5,6 +5,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import type Dockerode from 'dockerode';
@@ -39,6 +40,7 @@ describe('Docker Engine API with dockerode', () => {
     reg = await startRegistry(undefined);
     await reg.push(fixtures().KCTL_FIXTURE_BUSYBOX, 'library/busybox:1.0');
     image = `${reg.host}/library/busybox:1.0`;
+    fs.chmodSync(env.root, 0o711); // as kctld makes a state root: VM helpers running as nobody (passt) traverse it
     await env.ok(['ps']); // starts the daemon for this root
     const { default: Docker } = await import('dockerode');
     docker = new Docker({ socketPath: path.join(env.root, 'docker.sock') });

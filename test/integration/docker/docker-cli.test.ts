@@ -1,0 +1,147 @@
+/**
+ * The docker CLI (/usr/local/bin/docker) as a black-box client of kctl's Docker Engine API:
+ * DOCKER_HOST=unix://<root>/docker.sock, a private DOCKER_CONFIG, one kctld with real microVMs,
+ * and a real registry for pulls (including `docker run`'s create -> 404 -> pull -> create dance).
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { KctlEnv, fixtures } from '../helpers/kctl.js';
+import { startRegistry, type TestRegistry } from '../../fixtures/registry.js';
+
+const DOCKER = '/usr/local/bin/docker';
+const haveDocker = fs.existsSync(DOCKER);
+
+interface Result { code: number; stdout: string; stderr: string }
+
+describe('docker CLI against kctl', { skip: haveDocker ? false : `${DOCKER} is not installed` }, () => {
+  const env = new KctlEnv('dcli');
+  let reg: TestRegistry | undefined;
+  let image: string;
+  after(async () => {
+    await env.teardown();
+    await reg?.stop();
+  });
+
+  const docker = (args: string[], o: { input?: string; timeoutMs?: number } = {}): Promise<Result> =>
+    new Promise((resolve, reject) => {
+      const child = spawn(DOCKER, args, {
+        env: { PATH: process.env.PATH, HOME: env.root, DOCKER_HOST: `unix://${path.join(env.root, 'docker.sock')}`, DOCKER_CONFIG: path.join(env.root, 'docker-config') },
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+      const out: Buffer[] = [];
+      const err: Buffer[] = [];
+      child.stdout.on('data', (d) => out.push(d));
+      child.stderr.on('data', (d) => err.push(d));
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new Error(`docker ${args.join(' ')} did not finish\nstderr: ${Buffer.concat(err)}\nkctld log: ${daemonLogTail()}`));
+      }, o.timeoutMs ?? 60000);
+      child.on('error', reject);
+      child.on('close', (code) => {
+        clearTimeout(timer);
+        resolve({ code: code ?? -1, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() });
+      });
+      child.stdin.end(o.input ?? '');
+    });
+  const daemonLogTail = () => {
+    try {
+      return fs.readFileSync(path.join(env.root, 'kctld.log'), 'utf8').split('\n').slice(-15).join('\n');
+    } catch {
+      return '(none)';
+    }
+  };
+  const ok = async (args: string[], o?: { input?: string }) => {
+    const r = await docker(args, o);
+    assert.equal(r.code, 0, `docker ${args.join(' ')}: ${r.stderr}`);
+    return r.stdout;
+  };
+
+  before(async () => {
+    reg = await startRegistry(undefined);
+    const f = fixtures();
+    await reg.push(f.KCTL_FIXTURE_BUSYBOX, 'library/busybox:1.0');
+    await reg.push(f.KCTL_FIXTURE_BUSYBOX, 'library/busybox:2.0');
+    image = `${reg.host}/library/busybox:1.0`;
+    fs.chmodSync(env.root, 0o711); // as kctld makes a state root: VM helpers running as nobody (passt) traverse it
+    await env.ok(['ps']); // starts the daemon for this root
+  });
+
+  test('version and info talk to kctl (API 1.43 negotiated)', async () => {
+    assert.equal((await ok(['version', '--format', '{{.Server.APIVersion}}'])).trim(), '1.43');
+    const info = await ok(['info', '--format', '{{.OSType}} {{.DefaultRuntime}}']);
+    assert.equal(info.trim(), 'linux kctl');
+  });
+
+  test('pull, then images lists it', async () => {
+    const out = await ok(['pull', image]);
+    assert.match(out, /Digest: sha256:[0-9a-f]{64}/);
+    const images = await ok(['images', '--format', '{{.Repository}}:{{.Tag}}']);
+    assert.ok(images.split('\n').includes(image), images);
+  });
+
+  test('run --rm prints the output and returns the exit code', async () => {
+    const hi = await docker(['run', '--rm', image, 'echo', 'hi']);
+    assert.equal(hi.code, 0, hi.stderr);
+    assert.equal(hi.stdout, 'hi\n');
+    const three = await docker(['run', '--rm', image, 'sh', '-c', 'echo out; echo err >&2; exit 3']);
+    assert.equal(three.code, 3, three.stderr);
+    assert.equal(three.stdout, 'out\n');
+    assert.equal(three.stderr, 'err\n');
+    const all = await ok(['ps', '-a', '--format', '{{.ID}}']);
+    assert.equal(all.trim(), '', '--rm removed the containers');
+  });
+
+  test('run of an image that is not present pulls it first (create 404 -> pull -> create)', async () => {
+    const other = `${reg!.host}/library/busybox:2.0`;
+    const r = await docker(['run', '--rm', other, 'echo', 'pulled']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'pulled\n');
+    assert.match(r.stderr, /Unable to find image/);
+  });
+
+  test('run of a missing command exits 127', async () => {
+    const r = await docker(['run', '--rm', image, '/no/such/binary']);
+    assert.equal(r.code, 127, r.stderr);
+  });
+
+  test('run -d, ps, logs (stdout and stderr apart), exec, inspect -f, rm -f', async () => {
+    const name = 'web1';
+    const id = (await ok(['run', '-d', '--name', name, image, 'sh', '-c', 'echo to-out; echo to-err >&2; exec sleep 600'])).trim();
+    assert.match(id, /^[0-9a-f]{64}$/);
+    const ps = await ok(['ps', '--format', '{{.ID}} {{.Names}} {{.Status}}']);
+    assert.match(ps, new RegExp(`^${id.slice(0, 12)} ${name} Up`, 'm'));
+    assert.equal((await ok(['inspect', '-f', '{{.State.Status}}', name])).trim(), 'running');
+
+    let logs: Result = { code: -1, stdout: '', stderr: '' };
+    for (let i = 0; i < 50; i++) { // the process writes asynchronously to its start; bounded
+      logs = await docker(['logs', name]);
+      if (logs.stdout && logs.stderr) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(logs.code, 0, logs.stderr);
+    assert.equal(logs.stdout, 'to-out\n');
+    assert.equal(logs.stderr, 'to-err\n');
+
+    const ex = await docker(['exec', name, 'sh', '-c', 'echo exec-out; exit 5']);
+    assert.equal(ex.code, 5, ex.stderr);
+    assert.equal(ex.stdout, 'exec-out\n');
+    assert.equal(await ok(['exec', '-i', name, 'cat'], { input: 'via-stdin\n' }), 'via-stdin\n');
+
+    await ok(['rm', '-f', name]);
+    const gone = await docker(['inspect', name]);
+    assert.notEqual(gone.code, 0);
+    assert.match(gone.stderr, /No such (object|container)/);
+  });
+
+  test('errors come back as Docker messages', async () => {
+    const r = await docker(['inspect', '--type', 'container', 'no-such-container']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /No such container: no-such-container/);
+    const v = await docker(['run', '--rm', '-v', '/tmp:/mnt', image, 'true']);
+    assert.equal(v.code, 125);
+    assert.match(v.stderr, /not supported by kctl yet/);
+  });
+});
