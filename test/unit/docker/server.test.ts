@@ -1,0 +1,171 @@
+/**
+ * The Docker API server over a real unix socket with a real engine on a fresh state root (no VM is
+ * started): malformed requests, unknown endpoints, size bounds, version prefixes, and connections
+ * that drop mid-stream leaving nothing behind.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { Engine } from '../../../src/core/engine.js';
+import { nullLogger } from '../../../src/core/util/log.js';
+import { createDockerServer, type DockerServer } from '../../../src/api/docker/server.js';
+
+interface Res { status: number; headers: http.IncomingHttpHeaders; body: string }
+
+describe('Docker API server', () => {
+  let dir: string | undefined;
+  let engine: Engine | undefined;
+  let server: DockerServer | undefined;
+  let sock: string;
+  after(async () => {
+    await server?.close();
+    await engine?.close();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kctl-dapi-'));
+    engine = await Engine.open(path.join(dir, 'root'), nullLogger);
+    server = createDockerServer(engine);
+    sock = path.join(dir, 'docker.sock');
+    await server.listen(sock);
+  });
+
+  const request = (method: string, p: string, body?: string | Buffer, headers: Record<string, string> = {}): Promise<Res> =>
+    new Promise((resolve, reject) => {
+      const req = http.request({ socketPath: sock, method, path: p, headers: { 'Content-Type': 'application/json', ...headers } }, (res) => {
+        const parts: Buffer[] = [];
+        res.on('data', (d) => parts.push(d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(parts).toString() }));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+
+  test('the socket is 0600', () => {
+    assert.equal(fs.statSync(sock).mode & 0o777, 0o600);
+  });
+
+  test('_ping (GET and HEAD) carries the API version headers', async () => {
+    for (const m of ['GET', 'HEAD']) {
+      const r = await request(m, '/_ping');
+      assert.equal(r.status, 200);
+      assert.equal(r.headers['api-version'], '1.43');
+      assert.equal(r.headers['ostype'], 'linux');
+      assert.equal(r.headers['docker-experimental'], 'false');
+      assert.equal(r.body, m === 'GET' ? 'OK' : '');
+    }
+  });
+
+  test('unknown endpoints are 404 page not found, with or without a version prefix', async () => {
+    for (const p of ['/nope', '/v1.43/containers/abc/frobnicate', '/v1.43/']) {
+      const r = await request('GET', p);
+      assert.equal(r.status, 404, p);
+      assert.deepEqual(JSON.parse(r.body), { message: 'page not found' });
+    }
+    const wrongMethod = await request('DELETE', '/v1.43/containers/json');
+    assert.equal(wrongMethod.status, 404);
+  });
+
+  test('malformed JSON, wrong types and refused options are 400 with a message', async () => {
+    const bad = await request('POST', '/v1.43/containers/create', '{"Image": ');
+    assert.equal(bad.status, 400);
+    assert.match(JSON.parse(bad.body).message, /invalid JSON/);
+    const arr = await request('POST', '/v1.43/containers/create', '[1,2]');
+    assert.equal(arr.status, 400);
+    const wrong = await request('POST', '/v1.43/containers/create', JSON.stringify({ Image: 'x', Env: 'A=1' }));
+    assert.equal(wrong.status, 400);
+    assert.match(JSON.parse(wrong.body).message, /Config\.Env.*list of strings/);
+    const tty = await request('POST', '/v1.43/containers/create', JSON.stringify({ Image: 'x', Tty: 'yes' }));
+    assert.equal(tty.status, 400);
+    const mount = await request('POST', '/v1.43/containers/create', JSON.stringify({ Image: 'x', HostConfig: { Mounts: [{ Type: 'bind', Source: '/', Target: '/h' }] } }));
+    assert.equal(mount.status, 400);
+    assert.match(JSON.parse(mount.body).message, /Mounts.*not supported/);
+    const noImage = await request('POST', '/v1.43/containers/create', JSON.stringify({ Cmd: ['true'], Unknown: { Field: 1 } }));
+    assert.equal(noImage.status, 400);
+    assert.match(JSON.parse(noImage.body).message, /Image is required/);
+    const filters = await request('GET', `/v1.43/containers/json?filters=${encodeURIComponent('{nope')}`);
+    assert.equal(filters.status, 400);
+    const unknownFilter = await request('GET', `/v1.43/containers/json?filters=${encodeURIComponent('{"colour":["red"]}')}`);
+    assert.equal(unknownFilter.status, 400);
+  });
+
+  test('unknown fields are ignored; a missing image is 404 as Docker (docker run then pulls)', async () => {
+    const r = await request('POST', '/v1.43/containers/create?name=x1', JSON.stringify({ Image: 'kctl.test/absent:1', SomeFutureField: true, HostConfig: { Whatever: 1 } }));
+    assert.equal(r.status, 404);
+    assert.match(JSON.parse(r.body).message, /No such image: kctl\.test\/absent:1/);
+  });
+
+  test('a body over 10 MiB is refused with 413 and the server keeps serving', async () => {
+    const r = await request('POST', '/v1.43/containers/create', Buffer.alloc(11 * 1024 * 1024, 0x20));
+    assert.equal(r.status, 413);
+    assert.equal((await request('GET', '/_ping')).status, 200);
+  });
+
+  test('version prefixes: too new and too old are 400; supported ones route', async () => {
+    assert.equal((await request('GET', '/v1.99/info')).status, 400);
+    assert.equal((await request('GET', '/v1.2/info')).status, 400);
+    for (const v of ['1.24', '1.41', '1.43', '1.45']) {
+      const r = await request('GET', `/v${v}/containers/json?all=1`);
+      assert.equal(r.status, 200, v);
+      assert.deepEqual(JSON.parse(r.body), []);
+    }
+  });
+
+  test('not found and not implemented keep Docker\'s statuses', async () => {
+    const r = await request('GET', '/v1.43/containers/nosuch/json');
+    assert.equal(r.status, 404);
+    assert.deepEqual(JSON.parse(r.body), { message: 'No such container: nosuch' });
+    assert.equal((await request('POST', '/v1.43/networks/create', '{"Name":"n"}')).status, 501);
+    assert.equal((await request('GET', '/v1.43/images/kctl.test/absent:1/json')).status, 404);
+    const nets = JSON.parse((await request('GET', '/v1.43/networks')).body);
+    assert.deepEqual(nets.map((n: { Name: string }) => n.Name), ['bridge']);
+  });
+
+  test('a hijack request for a missing container gets an HTTP error on the raw socket', async () => {
+    const reply = await new Promise<string>((resolve, reject) => {
+      const s = net.connect(sock);
+      const parts: Buffer[] = [];
+      s.on('data', (d) => parts.push(d));
+      s.on('end', () => resolve(Buffer.concat(parts).toString()));
+      s.on('error', reject);
+      s.write('POST /v1.43/containers/nosuch/attach?stream=1&stdout=1 HTTP/1.1\r\nHost: docker\r\nConnection: Upgrade\r\nUpgrade: tcp\r\nContent-Length: 0\r\n\r\n');
+    });
+    assert.match(reply, /^HTTP\/1\.1 404 /);
+    assert.match(reply, /No such container: nosuch/);
+  });
+
+  test('an events stream the client drops leaves no listener behind', async () => {
+    const before = engine!.containers.listenerCount('event');
+    await new Promise<void>((resolve, reject) => {
+      const req = http.request({ socketPath: sock, method: 'GET', path: '/v1.43/events' }, (res) => {
+        assert.equal(res.statusCode, 200);
+        assert.equal(engine!.containers.listenerCount('event'), before + 1);
+        req.destroy();
+        resolve();
+      });
+      req.on('error', () => undefined);
+      req.end();
+    });
+    for (let i = 0; i < 100 && engine!.containers.listenerCount('event') !== before; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(engine!.containers.listenerCount('event'), before);
+    assert.equal((await request('GET', '/_ping')).status, 200);
+  });
+
+  test('garbage instead of HTTP gets a 400 and the server keeps serving', async () => {
+    const reply = await new Promise<string>((resolve) => {
+      const s = net.connect(sock);
+      const parts: Buffer[] = [];
+      s.on('data', (d) => parts.push(d));
+      s.on('close', () => resolve(Buffer.concat(parts).toString()));
+      s.on('error', () => undefined);
+      s.end('\x00\x01 not http at all\r\n\r\n');
+    });
+    assert.match(reply, /^HTTP\/1\.1 400/);
+    assert.equal((await request('GET', '/_ping')).status, 200);
+  });
+});
