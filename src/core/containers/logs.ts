@@ -219,15 +219,19 @@ export async function* readLogs(file: string, o: ReadLogsOptions): AsyncGenerato
     let decoder = new StringDecoder('utf8');
     const buf = Buffer.alloc(64 * 1024);
     let ino = (await fh.stat()).ino;
-    // Rotated files, oldest first. One that is the file we opened (rotated meanwhile) is read below.
-    const older: LogEntry[] = [];
-    for (const f of await rotatedLogFiles(file)) {
-      const st = await fsp.stat(f).catch(() => undefined);
-      if (!st || st.ino === ino) continue;
+    // Rotated files, oldest first.
+    const readWhole = async (f: string, out: LogEntry[]) => {
       for (const l of (await fsp.readFile(f, 'utf8').catch(() => '')).split('\n')) {
         const e = l && parseLine(l);
-        if (e && want(e)) older.push(e);
+        if (e && want(e)) out.push(e);
       }
+    };
+    const older: LogEntry[] = [];
+    // Only those older than the file we opened: if it was rotated meanwhile, newer ones follow it below.
+    for (const f of await rotatedLogFiles(file)) {
+      const st = await fsp.stat(f).catch(() => undefined);
+      if (st?.ino === ino) break;
+      if (st) await readWhole(f, older);
     }
     const readAvailable = async (): Promise<LogEntry[]> => {
       const out: LogEntry[] = [];
@@ -251,6 +255,14 @@ export async function* readLogs(file: string, o: ReadLogsOptions): AsyncGenerato
       const cur = await fsp.stat(file).catch(() => undefined);
       if (!cur || cur.ino === ino) return [];
       const out = await readAvailable();
+      // Files rotated after ours (several rotations between two polls) are read in full, in order.
+      let after = false;
+      for (const f of await rotatedLogFiles(file)) {
+        const st = await fsp.stat(f).catch(() => undefined);
+        if (!st) continue;
+        if (after) await readWhole(f, out);
+        else if (st.ino === ino) after = true;
+      }
       const next = await fsp.open(file, 'r').catch(() => undefined);
       if (!next) return out;
       await fh.close();
@@ -263,7 +275,7 @@ export async function* readLogs(file: string, o: ReadLogsOptions): AsyncGenerato
       return out;
     };
 
-    let first = [...older, ...(await readAvailable())];
+    let first = [...older, ...(await readAvailable()), ...(await followRotation())];
     if (o.tail !== undefined) first = o.tail === 0 ? [] : first.slice(-o.tail);
     for (const e of first) yield e;
     if (!o.follow) return;
