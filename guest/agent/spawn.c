@@ -149,12 +149,18 @@ static int ensure_in_root(int root, const char *target, int want_dir) {
   return fd;
 }
 
-static void bind_at(const char *src, int fd, const char *target, int readonly) {
+static void bind_at(int root, const char *src, int fd, const char *target, int readonly) {
   char p[64];
   snprintf(p, sizeof p, "/proc/self/fd/%d", fd);
   if (mount(src, p, NULL, MS_BIND | MS_REC, NULL) < 0) fail(KF_FAILED, errno, "bind-mount on %s: %s", target, strerror(errno));
-  if (readonly && mount(NULL, p, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) < 0)
+  if (!readonly) return;
+  /* fd still names the covered directory: open the new mount's root to remount it. */
+  int top = open_in_root(root, target + 1, O_PATH);
+  if (top < 0) fail(KF_FAILED, errno, "reopen %s: %s", target, strerror(errno));
+  snprintf(p, sizeof p, "/proc/self/fd/%d", top);
+  if (mount(NULL, p, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) < 0)
     fail(KF_FAILED, errno, "make %s read-only: %s", target, strerror(errno));
+  close(top);
 }
 
 /* Volumes, bind mounts, tmpfs and the network files, placed in the container root before the pivot. */
@@ -171,7 +177,7 @@ static void container_mounts(const struct child_args *a) {
     if (m->type == KM_SHARE) {
       char src[sizeof SHARES_DIR + KP_MAX_TAG + 2];
       snprintf(src, sizeof src, SHARES_DIR "/%s", m->source);
-      bind_at(src, fd, m->target, m->readonly);
+      bind_at(root, src, fd, m->target, m->readonly);
     } else {
       char p[64];
       snprintf(p, sizeof p, "/proc/self/fd/%d", fd);
@@ -185,7 +191,7 @@ static void container_mounts(const struct child_args *a) {
     if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) fail(KF_FAILED, EINVAL, "%s in the image is not a regular file", s->files[i].target);
     char src[64];
     snprintf(src, sizeof src, FILES_DIR "/%d", i);
-    bind_at(src, fd, s->files[i].target, 0);
+    bind_at(root, src, fd, s->files[i].target, 0);
     close(fd);
   }
   close(root);

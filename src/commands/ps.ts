@@ -30,6 +30,7 @@ export default class Ps extends KctlCommand {
   static override examples = [
     { description: 'Running containers', command: '<%= config.bin %> ps' },
     { description: 'All containers, ids only', command: '<%= config.bin %> ps --all --quiet' },
+    { description: 'Ids of the exited containers', command: '<%= config.bin %> ps --quiet --filter status=exited' },
     { description: 'Names and states with a Go template', command: "<%= config.bin %> ps --all --format '{{.Names}} {{.State}}'" },
   ];
   static override flags = {
@@ -39,13 +40,18 @@ export default class Ps extends KctlCommand {
     latest: Flags.boolean({ char: 'l', description: 'Show the latest created container (includes all states)' }),
     'no-trunc': Flags.boolean({ description: "Don't truncate output" }),
     format: Flags.string({ description: "Format output using a custom template ('json', or a Go template)" }),
+    filter: Flags.string({ char: 'f', description: 'Filter output based on conditions provided (id, name, label, status, ancestor, exited; key=value)', multiple: true, multipleNonGreedy: true }),
   };
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Ps);
     const c = await this.daemon();
     const last = flags.latest ? 1 : flags.last ?? 0;
-    const res = await call<object, ListContainersResponse__Output>(c.containers, 'List', { all: flags.all, last });
+    const { parseFilters, containerMatches, PS_FILTERS } = await import('../cli/filters.js');
+    const filters = parseFilters(flags.filter, PS_FILTERS);
+    // A status filter looks at every container (Docker): `ps -f status=exited` needs no -a.
+    const res = await call<object, ListContainersResponse__Output>(c.containers, 'List', { all: flags.all || filters.has('status') || filters.has('exited'), last });
+    if (filters.size) res.containers = res.containers.filter((s) => containerMatches(s, filters));
     const rows = res.containers.map((s) => psRow(s, flags['no-trunc']));
     if (flags.quiet) {
       process.stdout.write(rows.map((r) => r.ID + '\n').join(''));
@@ -61,7 +67,7 @@ export default class Ps extends KctlCommand {
     };
     process.stdout.write(renderTable(
       ['CONTAINER ID', 'IMAGE', 'COMMAND', 'CREATED', 'STATUS', 'PORTS', 'NAMES', 'ISOLATION'],
-      res.containers.map((s, i) => [rows[i].ID, s.image, rows[i].Command, since(s), s.status, '', rows[i].Names, s.isolation]),
+      res.containers.map((s, i) => [rows[i].ID, s.image, rows[i].Command, since(s), s.status, rows[i].Ports, rows[i].Names, s.isolation]),
     ));
   }
 }

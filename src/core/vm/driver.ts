@@ -403,13 +403,17 @@ export class VmDriver {
         await fsp.mkdir(path.join(dir, 'net'), { mode: 0o700 });
         await fsp.chown(path.join(dir, 'net'), PASST_UID, PASST_UID);
       }
+      const passtBinary = this.opts.passtPath ?? '/usr/bin/passt';
+      if (spec.network?.length && !firstExisting([passtBinary])) {
+        throw unavailable(`passt is not installed (${passtBinary}): containers need it for their network`, { hint: 'apt-get install passt, or run the container with --network none' });
+      }
       for (const [i, nic] of (spec.network ?? []).entries()) {
         const socket = path.join(dir, 'net', `${i}.sock`);
         const logFile = path.join(dir, `passt${i}.log`);
         const pidFile = path.join(dir, 'net', `${i}.pid`);
         const args = passtArgs({ ...nic.passt, binary: '', socket, logFile, pidFile, runAs: PASST_UID });
         const outFile = path.join(dir, `passt${i}.out`);
-        const launcher = await this.spawnDetached(this.opts.passtPath ?? '/usr/bin/passt', args, outFile, `passt for NIC ${i}`);
+        const launcher = await this.spawnDetached(passtBinary, args, outFile, `passt for NIC ${i}`);
         undo.push(`kill passt launcher ${i}`, () => this.killAndWait(launcher.pid, launcher.startTime, 2000));
         const proc = await this.adoptDaemon(launcher, pidFile, PASST_UID, timeoutMs, `passt (network of NIC ${i})`, outFile);
         undo.push(`kill passt ${i}`, () => this.killAndWait(proc.pid, proc.startTime, 2000));
