@@ -14,6 +14,59 @@ import { toKctlError } from '../../core/errors.js';
 import { qBool, qFilters, qInt, readJson, sendEmpty, sendJson, StreamConn, type Ctx, type Router } from './http.js';
 import { frame, streamContentType } from './stream.js';
 import { specFromDocker } from './spec.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { topContainer } from '../../core/containers/top.js';
+import { statsSample, type ContainerStatsSample } from '../../core/containers/stats.js';
+import { statPath, archivePath, extractInto, S_IFMT, S_IFDIR, S_IFLNK, type PathStat } from '../../core/containers/cp.js';
+
+/** Nanoseconds per guest jiffy (the kctl guest kernel runs at HZ=100); only ratios matter to clients. */
+const JIFFY_NS = 10_000_000;
+
+function cpuStats(s: ContainerStatsSample | undefined): Record<string, unknown> {
+  return {
+    cpu_usage: { total_usage: (s?.cpu.busy ?? 0) * JIFFY_NS, usage_in_kernelmode: 0, usage_in_usermode: 0 },
+    system_cpu_usage: (s?.cpu.total ?? 0) * JIFFY_NS,
+    online_cpus: s?.cpu.onlineCpus ?? 0,
+    throttling_data: { periods: 0, throttled_periods: 0, throttled_time: 0 },
+  };
+}
+
+/** Docker's stats document from the core's guest and host samples. */
+export function statsDoc(cur: ContainerStatsSample, prev: ContainerStatsSample | undefined): Record<string, unknown> {
+  return {
+    read: cur.read,
+    preread: prev?.read ?? '0001-01-01T00:00:00Z',
+    id: cur.id,
+    name: `/${cur.name}`,
+    pids_stats: { current: cur.pids },
+    num_procs: 0,
+    cpu_stats: cpuStats(cur),
+    precpu_stats: cpuStats(prev),
+    memory_stats: { usage: cur.memory.usage, limit: cur.memory.limit, stats: {} },
+    blkio_stats: {},
+    networks: {},
+    kctl_host: cur.host,
+  };
+}
+
+function archiveParam(ctx: Ctx): string {
+  const p = ctx.query.get('path');
+  if (!p) throw invalidArgument('a path is required (path=...)');
+  return p;
+}
+
+/** X-Docker-Container-Path-Stat: base64 JSON with Go's os.FileMode bits, as the docker CLI reads them. */
+export function pathStatHeader(st: PathStat): string {
+  let mode = st.mode & 0o7777 & 0o777;
+  const type = st.mode & S_IFMT;
+  if (type === S_IFDIR) mode |= 2 ** 31;
+  else if (type === S_IFLNK) mode |= 2 ** 27;
+  if (st.mode & 0o4000) mode += 2 ** 23;
+  if (st.mode & 0o2000) mode += 2 ** 22;
+  if (st.mode & 0o1000) mode += 2 ** 20;
+  const doc = { name: st.name, size: st.size, mode: mode >>> 0, mtime: new Date(st.mtime * 1000).toISOString(), linkTarget: st.linkTarget };
+  return Buffer.from(JSON.stringify(doc)).toString('base64');
+}
 
 export function containerSummary(r: ContainerRecord): Record<string, unknown> {
   return {
@@ -23,13 +76,13 @@ export function containerSummary(r: ContainerRecord): Record<string, unknown> {
     ImageID: r.ImageId,
     Command: commandText(r),
     Created: Math.floor(Date.parse(r.Created) / 1000),
-    Ports: [],
+    Ports: (r.State.Ports ?? []).map((p) => ({ IP: p.hostIp || '0.0.0.0', PrivatePort: p.containerPort, PublicPort: p.hostPort, Type: p.protocol })),
     Labels: r.Spec.labels ?? {},
     State: r.State.Status,
     Status: statusText(r),
-    HostConfig: { NetworkMode: 'default' },
+    HostConfig: { NetworkMode: r.Spec.networkMode ?? 'bridge' },
     NetworkSettings: { Networks: {} },
-    Mounts: [],
+    Mounts: (r.State.MountPoints ?? []).map((m) => ({ Type: m.Type, ...(m.Name ? { Name: m.Name } : {}), Source: m.Source, Destination: m.Destination, Mode: '', RW: m.RW, Propagation: '' })),
   };
 }
 
@@ -206,11 +259,59 @@ export function containerRoutes(r: Router, engine: Engine): void {
   });
 
   const notYet = (what: string) => async () => { throw unimplemented(`${what} is not supported by kctl yet`); };
-  r.on('GET', '/containers/{id}/top', notYet('listing a container\'s processes (top)'));
-  r.on('GET', '/containers/{id}/stats', notYet('container statistics (stats)'));
-  r.on('GET', '/containers/{id}/archive', notYet('copying files out of a container (cp)'));
-  r.on('HEAD', '/containers/{id}/archive', notYet('copying files out of a container (cp)'));
-  r.on('PUT', '/containers/{id}/archive', notYet('copying files into a container (cp)'));
+  r.on('GET', '/containers/{id}/top', async (ctx) => {
+    const psArgs = (ctx.query.get('ps_args') ?? '').split(/\s+/).filter(Boolean);
+    sendJson(ctx, 200, await topContainer(c, ctx.params[0], psArgs));
+  });
+
+  r.on('GET', '/containers/{id}/stats', async (ctx) => {
+    const id = c.get(ctx.params[0]).Id;
+    if (!c.isRunning(id)) throw conflict(`Container ${id} is not running`);
+    const stream = qBool(ctx.query, 'stream', true);
+    const oneShot = qBool(ctx.query, 'one-shot');
+    const res = ctx.res!;
+    let closed = false;
+    res.on('close', () => { closed = true; });
+    let prev = oneShot ? undefined : await statsSample(c, id);
+    if (prev && !closed) await sleep(1000);
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    for (;;) {
+      if (closed || !c.isRunning(id)) break;
+      const cur = await statsSample(c, id);
+      res.write(JSON.stringify(statsDoc(cur, prev)) + '\n');
+      if (!stream) break;
+      prev = cur;
+      await sleep(1000);
+    }
+    res.end();
+  });
+
+  r.on('HEAD', '/containers/{id}/archive', async (ctx) => {
+    const p = archiveParam(ctx);
+    const st = await c.withRootfs(ctx.params[0], (root) => statPath(root, p));
+    sendEmpty(ctx, 200, { 'X-Docker-Container-Path-Stat': pathStatHeader(st) });
+  });
+  r.on('GET', '/containers/{id}/archive', async (ctx) => {
+    const p = archiveParam(ctx);
+    const res = ctx.res!;
+    const ac = new AbortController();
+    res.on('close', () => { if (!res.writableFinished) ac.abort(); });
+    await c.withRootfs(ctx.params[0], async (root) => {
+      const st = await statPath(root, p);
+      res.writeHead(200, { 'Content-Type': 'application/x-tar', 'X-Docker-Container-Path-Stat': pathStatHeader(st) });
+      try {
+        await archivePath(root, p, res, { signal: ac.signal });
+        res.end();
+      } catch {
+        res.destroy(); // a truncated archive, never one that looks complete
+      }
+    });
+  });
+  r.on('PUT', '/containers/{id}/archive', async (ctx) => {
+    const p = archiveParam(ctx);
+    await c.withRootfs(ctx.params[0], (root) => extractInto(root, p, ctx.req, { copyUidGid: qBool(ctx.query, 'copyUIDGID') }));
+    sendEmpty(ctx, 200);
+  });
   r.on('GET', '/containers/{id}/export', notYet('exporting a container\'s filesystem'));
   r.on('GET', '/containers/{id}/changes', notYet('listing a container\'s filesystem changes (diff)'));
   r.on('POST', '/containers/{id}/update', notYet('changing a container\'s resources (update)'));

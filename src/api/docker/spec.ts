@@ -1,10 +1,11 @@
 /**
  * Docker's container create body (Config + HostConfig) decoded into the core's ContainerSpec.
- * Unknown fields are ignored, as Docker does; wrong types are a 400; anything kctl would have to
- * ignore to run the container (mounts, published ports, privileges) is refused with a clear message.
+ * Unknown fields are ignored, as Docker does; wrong types are a 400; what kctl cannot honour
+ * (privileges, host devices, networks other than bridge and none) is refused, never ignored.
  */
 import { invalidArgument } from '../../core/errors.js';
 import type { ContainerSpec, RestartPolicy } from '../../core/containers/types.js';
+import { networkStorageSpec, type NetworkStorageFlags } from '../../core/network/spec.js';
 
 type Obj = Record<string, unknown>;
 
@@ -62,7 +63,6 @@ function optStringMap(o: Obj, k: string, field = k): Record<string, string> {
 }
 
 const RESTART_NAMES = ['', 'no', 'on-failure', 'always', 'unless-stopped'];
-const NETWORK_MODES = ['', 'default', 'bridge'];
 
 /** Decodes POST /containers/create. `name` comes from the query string. */
 export function specFromDocker(body: Obj, name: string | undefined): ContainerSpec {
@@ -70,25 +70,11 @@ export function specFromDocker(body: Obj, name: string | undefined): ContainerSp
   const image = optString(body, 'Image');
   if (!image) throw invalidArgument('Config.Image is required: name the image the container runs');
 
-  const refuse = (what: string, why: string) => { throw invalidArgument(`${what} is not supported by kctl yet: ${why}`); };
-  const binds = optStrings(hc, 'Binds', 'HostConfig.Binds');
-  if (binds?.length) refuse('HostConfig.Binds (-v)', 'kctl has no volumes or bind mounts yet, and does not ignore a mount');
-  const mounts = hc.Mounts;
-  if (mounts !== undefined && mounts !== null) {
-    if (!Array.isArray(mounts)) typeError('HostConfig.Mounts', 'a list');
-    if (mounts.length) refuse('HostConfig.Mounts (--mount)', 'kctl has no volumes or bind mounts yet, and does not ignore a mount');
-  }
-  const vols = optObject(body, 'Volumes', 'Config.Volumes');
-  if (vols && Object.keys(vols).length) refuse('Config.Volumes (anonymous volumes)', 'kctl has no volumes yet');
-  const ports = optObject(hc, 'PortBindings', 'HostConfig.PortBindings');
-  if (ports && Object.values(ports).some((b) => Array.isArray(b) && b.length)) refuse('HostConfig.PortBindings (-p)', 'kctl cannot publish ports yet');
-  if (optBool(hc, 'PublishAllPorts', 'HostConfig.PublishAllPorts')) refuse('HostConfig.PublishAllPorts (-P)', 'kctl cannot publish ports yet');
+  const refuse = (what: string, why: string) => { throw invalidArgument(`${what} is not supported by kctl: ${why}`); };
   const devices = hc.Devices;
   if (Array.isArray(devices) && devices.length) refuse('HostConfig.Devices (--device)', 'host devices are not passed into the VM');
   if (optBool(hc, 'Privileged', 'HostConfig.Privileged')) refuse('HostConfig.Privileged (--privileged)', 'the container runs in its own VM and is not given the guest kernel\'s full privileges');
-  const netMode = optString(hc, 'NetworkMode', 'HostConfig.NetworkMode') ?? '';
-  if (!NETWORK_MODES.includes(netMode)) refuse(`network mode "${netMode}"`, 'kctl has only its default network');
-
+  const io = networkStorageSpec(networkStorageFlags(body, hc));
   let restartPolicy: RestartPolicy | undefined;
   const rp = optObject(hc, 'RestartPolicy', 'HostConfig.RestartPolicy');
   if (rp) {
@@ -133,5 +119,84 @@ export function specFromDocker(body: Obj, name: string | undefined): ContainerSp
     stopSignal: optString(body, 'StopSignal', 'Config.StopSignal') || undefined,
     stopTimeout: stopTimeout !== undefined && stopTimeout >= 0 ? stopTimeout : undefined,
     restartPolicy,
+    init: optBool(hc, 'Init', 'HostConfig.Init') || undefined,
+    ...io,
+  };
+}
+
+/**
+ * Docker's JSON for ports, mounts and network settings, written as the equivalent docker CLI
+ * flags, so the core parses and validates both the same way (one syntax, one set of errors).
+ */
+export function networkStorageFlags(body: Obj, hc: Obj): NetworkStorageFlags {
+  const volumes = optStrings(hc, 'Binds', 'HostConfig.Binds') ?? [];
+  const mounts: string[] = [];
+  const rawMounts = hc.Mounts;
+  if (rawMounts !== undefined && rawMounts !== null) {
+    if (!Array.isArray(rawMounts)) typeError('HostConfig.Mounts', 'a list');
+    rawMounts.forEach((m: unknown, i: number) => {
+      const field = `HostConfig.Mounts[${i}]`;
+      if (!m || typeof m !== 'object' || Array.isArray(m)) typeError(field, 'an object');
+      const mo = m as Obj;
+      const parts = [`type=${optString(mo, 'Type', `${field}.Type`) || 'volume'}`];
+      const src = optString(mo, 'Source', `${field}.Source`);
+      const dst = optString(mo, 'Target', `${field}.Target`) ?? '';
+      for (const [k, v] of [['source', src], ['target', dst]] as const) {
+        if (v && /[,\n]/.test(v)) throw invalidArgument(`invalid ${field}: ${k} must not contain a comma or a newline`);
+        if (v) parts.push(`${k}=${v}`);
+      }
+      if (optBool(mo, 'ReadOnly', `${field}.ReadOnly`)) parts.push('readonly=true');
+      const t = optObject(mo, 'TmpfsOptions', `${field}.TmpfsOptions`);
+      if (t) {
+        const size = optNumber(t, 'SizeBytes', `${field}.TmpfsOptions.SizeBytes`);
+        const mode = optNumber(t, 'Mode', `${field}.TmpfsOptions.Mode`);
+        if (size) parts.push(`tmpfs-size=${Math.floor(size)}`);
+        if (mode) parts.push(`tmpfs-mode=${Math.floor(mode).toString(8)}`);
+      }
+      mounts.push(parts.join(','));
+    });
+  }
+  const tmpfs = Object.entries(optStringMap(hc, 'Tmpfs', 'HostConfig.Tmpfs')).map(([dst, opts]) => (opts ? `${dst}:${opts}` : dst));
+  // Config.Volumes: anonymous volumes, unless something else is mounted there already.
+  const targets = new Set([
+    ...volumes.map((v) => v.split(':')[v.split(':').length >= 2 ? 1 : 0]),
+    ...mounts.map((m) => /(?:^|,)target=([^,]*)/.exec(m)?.[1] ?? ''),
+    ...tmpfs.map((t) => t.split(':')[0]),
+  ]);
+  for (const t of Object.keys(optObject(body, 'Volumes', 'Config.Volumes') ?? {})) if (!targets.has(t)) volumes.push(t);
+
+  const publish: string[] = [];
+  for (const [key, list] of Object.entries(optObject(hc, 'PortBindings', 'HostConfig.PortBindings') ?? {})) {
+    if (list === null) continue;
+    if (!Array.isArray(list)) typeError(`HostConfig.PortBindings["${key}"]`, 'a list');
+    const [port, proto = 'tcp'] = key.split('/');
+    if (list.length === 0) publish.push(`${port}/${proto}`);
+    list.forEach((b: unknown, i: number) => {
+      const field = `HostConfig.PortBindings["${key}"][${i}]`;
+      if (!b || typeof b !== 'object') typeError(field, 'an object');
+      const ip = optString(b as Obj, 'HostIp', `${field}.HostIp`) ?? '';
+      const hp = optString(b as Obj, 'HostPort', `${field}.HostPort`) ?? '';
+      publish.push(ip ? `${ip}:${hp}:${port}/${proto}` : hp ? `${hp}:${port}/${proto}` : `${port}/${proto}`);
+    });
+  }
+
+  const netMode = optString(hc, 'NetworkMode', 'HostConfig.NetworkMode') ?? '';
+  const aliases: string[] = [];
+  const nc = optObject(body, 'NetworkingConfig');
+  const endpoints = nc ? optObject(nc, 'EndpointsConfig', 'NetworkingConfig.EndpointsConfig') : undefined;
+  for (const [name, ep] of Object.entries(endpoints ?? {})) {
+    if (ep && typeof ep === 'object') aliases.push(...(optStrings(ep as Obj, 'Aliases', `NetworkingConfig.EndpointsConfig["${name}"].Aliases`) ?? []));
+  }
+  return {
+    publish,
+    publishAll: optBool(hc, 'PublishAllPorts', 'HostConfig.PublishAllPorts'),
+    network: netMode,
+    networkAliases: aliases,
+    volumes,
+    mounts,
+    tmpfs,
+    readOnly: optBool(hc, 'ReadonlyRootfs', 'HostConfig.ReadonlyRootfs'),
+    dns: optStrings(hc, 'Dns', 'HostConfig.Dns') ?? [],
+    addHosts: optStrings(hc, 'ExtraHosts', 'HostConfig.ExtraHosts') ?? [],
   };
 }

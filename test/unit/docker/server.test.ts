@@ -82,9 +82,15 @@ describe('Docker API server', () => {
     assert.match(JSON.parse(wrong.body).message, /Config\.Env.*list of strings/);
     const tty = await request('POST', '/v1.43/containers/create', JSON.stringify({ Image: 'x', Tty: 'yes' }));
     assert.equal(tty.status, 400);
-    const mount = await request('POST', '/v1.43/containers/create', JSON.stringify({ Image: 'x', HostConfig: { Mounts: [{ Type: 'bind', Source: '/', Target: '/h' }] } }));
+    const mount = await request('POST', '/v1.43/containers/create', JSON.stringify({ Image: 'x', HostConfig: { Mounts: [{ Type: 'bind', Source: '/', Target: 'relative' }] } }));
     assert.equal(mount.status, 400);
-    assert.match(JSON.parse(mount.body).message, /Mounts.*not supported/);
+    assert.match(JSON.parse(mount.body).message, /must be absolute/);
+    const net = await request('POST', '/v1.43/containers/create', JSON.stringify({ Image: 'x', HostConfig: { NetworkMode: 'host' } }));
+    assert.equal(net.status, 400);
+    const port = await request('POST', '/v1.43/containers/create', JSON.stringify({ Image: 'x', HostConfig: { PortBindings: { '80/tcp': [{ HostPort: 'eighty' }] } } }));
+    assert.equal(port.status, 400);
+    const priv = await request('POST', '/v1.43/containers/create', JSON.stringify({ Image: 'x', HostConfig: { Privileged: true } }));
+    assert.equal(priv.status, 400);
     const noImage = await request('POST', '/v1.43/containers/create', JSON.stringify({ Cmd: ['true'], Unknown: { Field: 1 } }));
     assert.equal(noImage.status, 400);
     assert.match(JSON.parse(noImage.body).message, /Image is required/);
