@@ -130,8 +130,8 @@ export async function createGrpcServer(engine: Engine, onShutdown: () => void): 
       const req = call.request;
       const ac = new AbortController();
       call.on('cancelled', () => ac.abort());
-      engine.images
-        .pull(req.reference, { platform: req.platform || undefined, auth: authOf(req.auth), signal: ac.signal, onProgress: (e) => call.write({ id: e.id ?? '', status: e.status, current: e.progressDetail?.current ?? 0, total: e.progressDetail?.total ?? 0 }) })
+      const opts = { platform: req.platform || undefined, auth: authOf(req.auth), signal: ac.signal, onProgress: (e: { id?: string; status: string; progressDetail?: { current?: number; total?: number } }) => call.write({ id: e.id ?? '', status: e.status, current: e.progressDetail?.current ?? 0, total: e.progressDetail?.total ?? 0 }) };
+      (req.allTags ? engine.images.pullAllTags(req.reference, opts).then((imgs) => imgs.at(-1)!) : engine.images.pull(req.reference, opts))
         .then((img) => { call.write({ status: 'done', imageId: img.id }); call.end(); }, (err) => call.emit('error', Object.assign(new Error(), fail(err))));
     },
     Load: (call: grpcT.ServerReadableStream<any, any>, cb: grpcT.sendUnaryData<any>) => {

@@ -6,10 +6,12 @@ export interface PullRequest {
   'reference'?: (string);
   'platform'?: (string);
   'auth'?: (_kctl_v1_AuthConfig | null);
+  'allTags'?: (boolean);
 }
 
 export interface PullRequest__Output {
   'reference': (string);
   'platform': (string);
   'auth': (_kctl_v1_AuthConfig__Output | null);
+  'allTags': (boolean);
 }
