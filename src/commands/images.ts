@@ -12,6 +12,7 @@ export default class Images extends KctlCommand {
   static override examples = [
     { description: 'All images', command: '<%= config.bin %> images' },
     { description: 'Image ids only', command: '<%= config.bin %> images --quiet' },
+    { description: 'Untagged (dangling) images', command: '<%= config.bin %> images --filter dangling=true' },
   ];
   static override flags = {
     all: Flags.boolean({ char: 'a', description: 'Show all images (default hides intermediate images)' }),
@@ -19,6 +20,7 @@ export default class Images extends KctlCommand {
     digests: Flags.boolean({ description: 'Show digests' }),
     'no-trunc': Flags.boolean({ description: "Don't truncate output" }),
     format: Flags.string({ description: "Format output using a custom template ('json', or a Go template)" }),
+    filter: Flags.string({ char: 'f', description: 'Filter output based on conditions provided (dangling=true|false, reference=PATTERN, label; key=value)', multiple: true, multipleNonGreedy: true }),
   };
 
   async run(): Promise<void> {
@@ -27,12 +29,16 @@ export default class Images extends KctlCommand {
     const res = await call<object, ListImagesResponse__Output>(c.images, 'List', { all: flags.all });
     type Row = { Repository: string; Tag: string; Digest: string; ID: string; CreatedAt: string; CreatedSince: string; Size: string };
     const rows: Row[] = [];
+    const { parseFilters, imageMatches, IMAGE_FILTERS } = await import('../cli/filters.js');
+    const filters = parseFilters(flags.filter, IMAGE_FILTERS);
     for (const img of res.images) {
+      const tags = img.repoTags.filter((t) => imageMatches(img, t, filters));
+      if (img.repoTags.length ? tags.length === 0 : !imageMatches(img, undefined, filters)) continue;
       const id = flags['no-trunc'] ? img.id : shortId(img.id);
       const digest = img.repoDigests[0]?.split('@')[1] ?? '<none>';
       const base = { ID: id, CreatedAt: img.created, CreatedSince: since(img.created), Size: humanSize(Number(img.size)), Digest: digest };
       if (img.repoTags.length === 0) rows.push({ Repository: '<none>', Tag: '<none>', ...base });
-      for (const t of img.repoTags) {
+      for (const t of tags) {
         const i = t.lastIndexOf(':');
         rows.push({ Repository: t.slice(0, i), Tag: t.slice(i + 1), ...base });
       }
