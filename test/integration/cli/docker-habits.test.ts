@@ -82,6 +82,13 @@ describe('Docker habits of the kctl CLI', () => {
     assert.ok(ids.length === 2 && ids.every((i) => /^[0-9a-f]{12}$/.test(i)));
     const full = (await env.ok(['ps', '--quiet', '--no-trunc'])).trim();
     assert.match(full, /^[0-9a-f]{64}$/);
+    // A status filter needs no --all; -f is --filter, repeatable.
+    assert.equal(await env.ok(['ps', '-f', 'status=created', '--format', '{{.Names}}']), 'idle\n');
+    assert.deepEqual((await env.ok(['ps', '-a', '-f', 'name=id', '-f', 'name=up', '--format', '{{.Names}}'])).split('\n').sort(), ['', 'idle', 'up'], 'same key: or');
+    assert.equal(await env.ok(['ps', '-a', '-f', 'name=up', '-f', 'status=created', '--format', '{{.Names}}']), '', 'different keys: and');
+    assert.equal(await env.ok(['images', '--filter', 'reference=kctl.test/*', '--format', '{{.Repository}}:{{.Tag}}']), `${IMG}\n`);
+    assert.equal(await env.ok(['images', '--filter', 'dangling=true', '--quiet']), '');
+    assert.equal((await env.run(['ps', '--filter', 'colour=red'])).code, 125);
   });
 
   test('no escape sequences when piped or with NO_COLOR, in results, help and errors', async () => {
