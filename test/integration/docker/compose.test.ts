@@ -1,0 +1,107 @@
+/**
+ * Debian's docker-compose (1.29, Python docker SDK) as the third client of kctl's Docker Engine
+ * API: `up -d` of two services (one publishing a port), `ps`, `logs`, `down`. The services use
+ * `network_mode: bridge`, since kctl has no user-defined networks yet (compose's default network
+ * is refused with a clear 501, which the last case checks).
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { KctlEnv, fixtures } from '../helpers/kctl.js';
+import { freePort } from '../../fixtures/registry.js';
+
+const COMPOSE = '/usr/bin/docker-compose';
+
+interface Result { code: number; stdout: string; stderr: string }
+
+function get(url: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, { timeout: 5000 }, (res) => {
+      const parts: Buffer[] = [];
+      res.on('data', (d) => parts.push(d));
+      res.on('end', () => resolve(Buffer.concat(parts).toString()));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+  });
+}
+
+describe('docker-compose against kctl', { skip: fs.existsSync(COMPOSE) ? false : `${COMPOSE} is not installed (apt-get install docker-compose)` }, () => {
+  const env = new KctlEnv('dcmp');
+  const project = path.join(env.root, 'proj');
+  after(async () => {
+    await compose(['down', '-t', '1'], 'docker-compose.yml').catch(() => undefined);
+    await env.teardown();
+  });
+
+  function compose(args: string[], file: string): Promise<Result> {
+    return new Promise((resolve, reject) => {
+      const child = spawn(COMPOSE, ['-f', file, '--project-name', 'kproj', ...args], {
+        cwd: project,
+        env: { PATH: process.env.PATH, HOME: env.root, DOCKER_HOST: `unix://${path.join(env.root, 'docker.sock')}`, DOCKER_CONFIG: path.join(env.root, 'docker-config') },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const out: Buffer[] = [];
+      const err: Buffer[] = [];
+      child.stdout.on('data', (d) => out.push(d));
+      child.stderr.on('data', (d) => err.push(d));
+      const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`docker-compose ${args.join(' ')} did not finish\n${Buffer.concat(err)}`)); }, 120000);
+      child.on('error', reject);
+      child.on('close', (code) => { clearTimeout(timer); resolve({ code: code ?? -1, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() }); });
+    });
+  }
+
+  let port = 0;
+  before(async () => {
+    fs.chmodSync(env.root, 0o711); // as kctld makes a state root: VM helpers running as nobody (passt) traverse it
+    await env.ok(['load', '--input', fixtures().KCTL_FIXTURE_DOCKER_ARCHIVE]);
+    port = await freePort();
+    fs.mkdirSync(project);
+    fs.writeFileSync(path.join(project, 'docker-compose.yml'), [
+      'version: "3.8"',
+      'services:',
+      '  web:',
+      '    image: kctl.test/busybox',
+      '    command: ["sh", "-c", "mkdir -p /www; echo compose-web > /www/index.html; exec httpd -f -p 80 -h /www"]',
+      `    ports: ["127.0.0.1:${port}:80"]`,
+      '    network_mode: bridge',
+      '  worker:',
+      '    image: kctl.test/busybox',
+      '    command: ["sh", "-c", "echo worker-$$ROLE; exec sleep 600"]',
+      '    network_mode: bridge',
+      '    environment:',
+      '      ROLE: up',
+      '',
+    ].join('\n'));
+    fs.writeFileSync(path.join(project, 'with-network.yml'), 'version: "3.8"\nservices:\n  one:\n    image: kctl.test/busybox\n    command: ["true"]\n');
+  });
+
+  test('up -d starts both services; the published port answers; logs and ps see them; down removes them', async () => {
+    const up = await compose(['up', '-d'], 'docker-compose.yml');
+    assert.equal(up.code, 0, up.stderr);
+    let body = '';
+    for (let i = 0; i < 50 && body !== 'compose-web\n'; i++) { // httpd starts after the VM boots; bounded
+      body = await get(`http://127.0.0.1:${port}/`).catch(() => '');
+      if (body !== 'compose-web\n') await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.equal(body, 'compose-web\n');
+    const ps = await compose(['ps'], 'docker-compose.yml');
+    assert.equal(ps.code, 0, ps.stderr);
+    assert.match(ps.stdout, /kproj_web_1 .* Up /);
+    assert.match(ps.stdout, /kproj_worker_1 .* Up /);
+    const logs = await compose(['logs', '--no-color', 'worker'], 'docker-compose.yml');
+    assert.match(logs.stdout, /worker-up/);
+    const down = await compose(['down', '-t', '1'], 'docker-compose.yml');
+    assert.equal(down.code, 0, down.stderr);
+    assert.equal((await env.ok(['ps', '-a', '-q'])).trim(), '');
+  });
+
+  test('a project that needs its own network fails with kctl\'s explanation', async () => {
+    const up = await compose(['up', '-d'], 'with-network.yml');
+    assert.notEqual(up.code, 0);
+    assert.match(up.stderr, /creating networks is not supported yet/);
+  });
+});
