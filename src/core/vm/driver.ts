@@ -398,8 +398,11 @@ export class VmDriver {
       // 1b. One passt per NIC; it binds the published host ports now, so a port taken meanwhile fails here.
       if (spec.network?.length) {
         // passt drops to an unprivileged user before it binds its socket: give it a directory of its own.
-        await fsp.chmod(this.layout.vmsDir, 0o711);
-        await fsp.chmod(dir, 0o711);
+        // The path to it must be traversable (x, not r) by that user: the state root, vms/ and this VM's directory.
+        for (const d of [this.layout.root, this.layout.vmsDir, dir]) {
+          const st = await fsp.stat(d);
+          if ((st.mode & 0o001) === 0) await fsp.chmod(d, (st.mode & 0o7777) | 0o001);
+        }
         await fsp.mkdir(path.join(dir, 'net'), { mode: 0o700 });
         await fsp.chown(path.join(dir, 'net'), PASST_UID, PASST_UID);
       }

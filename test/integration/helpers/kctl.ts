@@ -95,7 +95,7 @@ export class KctlEnv {
     for (const d of fs.readdirSync(vms)) {
       try {
         const vm = JSON.parse(fs.readFileSync(path.join(vms, d, 'vm.json'), 'utf8'));
-        for (const p of [vm.qemuPid, ...(vm.virtiofsd ?? []).map((v: { pid: number }) => v.pid)]) if (p && alive(p)) pids.push(p);
+        for (const p of [vm.qemuPid, ...(vm.virtiofsd ?? []).map((v: { pid: number }) => v.pid), ...(vm.netHelpers ?? []).map((v: { pid: number }) => v.pid)]) if (p && alive(p)) pids.push(p);
       } catch { /* a half-written VM dir */ }
     }
     return pids;
