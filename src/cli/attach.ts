@@ -63,9 +63,13 @@ export function attach(c: Clients, o: AttachOptions): Promise<AttachResult> {
     else stream.write({ open: { id: o.id, stdin: o.stdin, stdout: true, stderr: true, start: o.start, stdinOnce: o.stdinOnce, ...(o.tty ? size() : {}) } });
 
     stream.on('data', (m: AttachOutput__Output) => {
-      if (m.msg === 'stdout') process.stdout.write(m.stdout!);
-      else if (m.msg === 'stderr') process.stderr.write(m.stderr!);
-      else if (m.msg === 'started') o.onStarted?.(m.started!);
+      // A slow reader of our output holds the stream, and through the daemon the container's output.
+      const out = m.msg === 'stdout' ? process.stdout : m.msg === 'stderr' ? process.stderr : undefined;
+      if (out && !out.write(m.msg === 'stdout' ? m.stdout! : m.stderr!)) {
+        stream.pause();
+        out.once('drain', () => stream.resume());
+      }
+      if (m.msg === 'started') o.onStarted?.(m.started!);
       else if (m.msg === 'exitCode') result = { kind: 'exited', code: m.exitCode! };
     });
     stream.on('end', () => finish());

@@ -232,7 +232,8 @@ export async function createGrpcServer(engine: Engine, onShutdown: () => void): 
           isLive: () => c.isRunning(rec.Id), signal: ac.signal,
         })) {
           if (!call.write({ stream: e.stream, data: Buffer.from(e.log, 'utf8'), time: e.time })) {
-            await new Promise((r) => call.once('drain', r));
+            await new Promise<void>((r) => { call.once('drain', () => r()); ac.signal.addEventListener('abort', () => r(), { once: true }); });
+            if (ac.signal.aborted) return;
           }
         }
       })().then(() => call.end(), (err) => call.emit('error', Object.assign(new Error(), fail(err))));
@@ -265,12 +266,21 @@ function attach(engine: Engine, call: grpcT.ServerDuplexStream<AttachInput__Outp
   // Output and the exit code wait until the `started` message went out, so the client sees them in order.
   let ready = false;
   const pending: AttachOutput[] = [];
-  const send = (m: AttachOutput) => {
-    if (ended) return;
-    if (!ready) { pending.push(m); return; }
-    call.write(m);
+  /** Returns false when the client is not keeping up (see OutputSink: the container's output then waits). */
+  const send = (m: AttachOutput): boolean => {
+    if (ended) return true;
+    if (!ready) { pending.push(m); return true; }
+    const ok = call.write(m);
     if (m.exitCode !== undefined) end();
+    return ok;
   };
+  const drained = () => new Promise<void>((resolve) => {
+    const done = () => { call.off('drain', done); call.off('close', done); call.off('cancelled', done); call.off('finish', done); resolve(); };
+    call.on('drain', done);
+    call.on('close', done);
+    call.on('cancelled', done);
+    call.on('finish', done);
+  });
   const end = (err?: unknown) => {
     if (ended) return;
     ended = true;
@@ -280,8 +290,9 @@ function attach(engine: Engine, call: grpcT.ServerDuplexStream<AttachInput__Outp
   };
   const sink = (want: { stdout: boolean; stderr: boolean }) => ({
     onOutput(stream: StreamName, data: Buffer) {
-      if (want[stream]) send(stream === 'stdout' ? { stdout: data } : { stderr: data });
+      return want[stream] ? send(stream === 'stdout' ? { stdout: data } : { stderr: data }) : true;
     },
+    waitDrain: drained,
     onExit(code: number) {
       send({ exitCode: code });
     },
@@ -348,12 +359,20 @@ function exec(engine: Engine, call: grpcT.ServerDuplexStream<ExecInput__Output, 
     if (err) call.emit('error', Object.assign(new Error(), fail(err)));
     else call.end();
   };
-  const send = (m: AttachOutput) => {
-    if (ended || detached) return;
-    if (!ready) { pending.push(m); return; }
-    call.write(m);
+  const send = (m: AttachOutput): boolean => {
+    if (ended || detached) return true;
+    if (!ready) { pending.push(m); return true; }
+    const ok = call.write(m);
     if (m.exitCode !== undefined) end();
+    return ok;
   };
+  const drained = () => new Promise<void>((resolve) => {
+    const done = () => { call.off('drain', done); call.off('close', done); call.off('cancelled', done); call.off('finish', done); resolve(); };
+    call.on('drain', done);
+    call.on('close', done);
+    call.on('cancelled', done);
+    call.on('finish', done);
+  });
   let chain: Promise<void> = Promise.resolve();
   call.on('data', (msg: ExecInput__Output) => {
     chain = chain.then(async () => {
@@ -367,6 +386,7 @@ function exec(engine: Engine, call: grpcT.ServerDuplexStream<ExecInput__Output, 
           });
           proc = await c.startExec(ex.Id, {
             onOutput: (stream, data) => send(stream === 'stdout' ? { stdout: data } : { stderr: data }),
+            waitDrain: drained,
             onExit: (code) => send({ exitCode: code }),
           }, { rows: o.rows || undefined, cols: o.cols || undefined });
           call.write({ started: isolationToPb(c.get(o.container).State.Isolation!) });

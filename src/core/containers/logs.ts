@@ -233,11 +233,15 @@ export async function* readLogs(file: string, o: ReadLogsOptions): AsyncGenerato
       if (st?.ino === ino) break;
       if (st) await readWhole(f, older);
     }
-    const readAvailable = async (): Promise<LogEntry[]> => {
+    /** Reads what the file holds beyond `pos`, at most about `budget` bytes at a time (memory stays bounded). */
+    const readSome = async (budget: number): Promise<{ entries: LogEntry[]; eof: boolean }> => {
       const out: LogEntry[] = [];
+      let read = 0;
       for (;;) {
+        if (read >= budget) return { entries: out, eof: false };
         const { bytesRead } = await fh.read(buf, 0, buf.length, pos);
         if (bytesRead === 0) break;
+        read += bytesRead;
         pos += bytesRead;
         const text = rest + decoder.write(buf.subarray(0, bytesRead));
         const lines = text.split('\n');
@@ -247,8 +251,10 @@ export async function* readLogs(file: string, o: ReadLogsOptions): AsyncGenerato
           if (e && want(e)) out.push(e);
         }
       }
-      return out;
+      return { entries: out, eof: true };
     };
+    const BATCH = 1 << 20;
+    const readAvailable = async (): Promise<LogEntry[]> => (await readSome(Infinity)).entries;
 
     /** After a rotation the path names a new file: finish the old one, then continue in the new. */
     const followRotation = async (): Promise<LogEntry[]> => {
@@ -275,15 +281,41 @@ export async function* readLogs(file: string, o: ReadLogsOptions): AsyncGenerato
       return out;
     };
 
-    let first = [...older, ...(await readAvailable()), ...(await followRotation())];
-    if (o.tail !== undefined) first = o.tail === 0 ? [] : first.slice(-o.tail);
-    for (const e of first) yield e;
+    if (o.tail !== undefined) {
+      // Only the last `tail` entries are kept while reading, however long the log is.
+      const n = o.tail;
+      let ring: LogEntry[] = [];
+      const keep = (es: LogEntry[]) => {
+        if (n === 0) return;
+        ring.push(...es);
+        if (ring.length > 2 * n + 1024) ring = ring.slice(-n);
+      };
+      keep(older);
+      for (;;) {
+        const r = await readSome(BATCH);
+        keep(r.entries);
+        if (r.eof) break;
+      }
+      keep(await followRotation());
+      for (const e of n === 0 ? [] : ring.slice(-n)) yield e;
+    } else {
+      yield* older;
+      older.length = 0;
+      for (;;) {
+        const r = await readSome(BATCH);
+        yield* r.entries;
+        if (r.eof) break;
+      }
+      yield* await followRotation();
+    }
     if (!o.follow) return;
     for (;;) {
       if (o.signal?.aborted) return;
       const live = o.isLive ? o.isLive() : false;
-      const more = [...(await readAvailable()), ...(await followRotation())];
-      for (const e of more) yield e;
+      const r = await readSome(BATCH);
+      const more = r.eof ? [...r.entries, ...(await followRotation())] : r.entries;
+      yield* more;
+      if (!r.eof) continue;
       if (!live && more.length === 0) {
         // One more read after the container stopped: the writer may have flushed in between.
         for (const e of await readAvailable()) yield e;

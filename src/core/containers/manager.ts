@@ -47,7 +47,13 @@ export interface ImageProvider {
 }
 
 export interface OutputSink {
-  onOutput(stream: StreamName, data: Buffer): void;
+  /**
+   * Output of the container. Returning false says the consumer is congested: the container's output
+   * stops being credited (the guest stops reading it, and the process blocks on write) until
+   * waitDrain() resolves, so a slow client never makes kctld buffer without bound.
+   */
+  onOutput(stream: StreamName, data: Buffer): void | boolean;
+  waitDrain?(): Promise<void>;
   onExit?(code: number): void;
 }
 
@@ -98,6 +104,8 @@ interface Runtime {
   init: AgentProcess;
   log: JsonFileLogWriter;
   sinks: Set<OutputSink>;
+  /** Sinks that asked to slow down; while any is, the init's output is not credited. */
+  congested?: Set<OutputSink>;
   unwatchVm: () => void;
   finishing?: Promise<void>;
 }
@@ -418,7 +426,9 @@ export class ContainerManager extends EventEmitter {
       } catch (err) {
         this.log.error('log write failed', { id: rec.Id, error: (err as Error).message });
       }
-      for (const s of rt.sinks) s.onOutput(stream, data);
+      for (const s of rt.sinks) {
+        if (s.onOutput(stream, data) === false && s.waitDrain) this.congest(rt, s);
+      }
     };
     init.on('stdout', deliver('stdout'));
     init.on('stderr', deliver('stderr'));
@@ -554,7 +564,7 @@ export class ContainerManager extends EventEmitter {
     if (rec.State.Status === 'paused') throw conflict('You cannot attach to a paused container, unpause it first');
     rt.sinks.add(sink);
     return {
-      detach: () => { rt.sinks.delete(sink); },
+      detach: () => { rt.sinks.delete(sink); this.uncongest(rt, sink); },
       write: (d) => rt.init.write(d),
       closeStdin: () => rt.init.closeStdin(),
       resize: (r, c) => rt.init.resize(r, c),
@@ -620,8 +630,18 @@ export class ContainerManager extends EventEmitter {
     }
     ex.process = proc;
     ex.Pid = proc.pid;
-    proc.on('stdout', (d: Buffer) => sink.onOutput('stdout', d));
-    proc.on('stderr', (d: Buffer) => sink.onOutput('stderr', d));
+    // A congested consumer stops the exec's output credit until it drains (bounded buffering).
+    let waiting = false;
+    const relay = (stream: StreamName) => (d: Buffer) => {
+      if (sink.onOutput(stream, d) === false && sink.waitDrain && !waiting) {
+        waiting = true;
+        proc.pause();
+        const go = () => { waiting = false; proc.resume(); };
+        sink.waitDrain().then(go, go);
+      }
+    };
+    proc.on('stdout', relay('stdout'));
+    proc.on('stderr', relay('stderr'));
     proc.exited.then(
       (info) => { ex.Running = false; ex.ExitCode = exitCodeOf(info); sink.onExit?.(ex.ExitCode); },
       () => { ex.Running = false; ex.ExitCode = 137; sink.onExit?.(137); },
@@ -835,7 +855,9 @@ export class ContainerManager extends EventEmitter {
       detach: () => {
         this.pendingSinks.get(id)?.delete(sink);
         if (this.pendingSinks.get(id)?.size === 0) this.pendingSinks.delete(id);
-        this.runtimes.get(id)?.sinks.delete(sink);
+        const rt = this.runtimes.get(id);
+        rt?.sinks.delete(sink);
+        if (rt) this.uncongest(rt, sink);
       },
       write: (d) => { this.runtimes.get(id)?.init.write(d); },
       closeStdin: () => { this.runtimes.get(id)?.init.closeStdin(); },
@@ -933,6 +955,20 @@ export class ContainerManager extends EventEmitter {
         return out;
       });
     });
+  }
+
+  /** A sink fell behind: stop crediting the init's output until it drains (or detaches). */
+  private congest(rt: Runtime, s: OutputSink): void {
+    rt.congested ??= new Set();
+    if (rt.congested.has(s)) return;
+    rt.congested.add(s);
+    rt.init.pause();
+    s.waitDrain!().then(() => this.uncongest(rt, s), () => this.uncongest(rt, s));
+  }
+
+  private uncongest(rt: Runtime, s: OutputSink): void {
+    if (!rt.congested?.delete(s)) return;
+    if (rt.congested.size === 0) rt.init.resume();
   }
 
   /** The running container's VM and agent, for resource and process queries (stats, top). */
