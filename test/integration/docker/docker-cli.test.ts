@@ -136,6 +136,51 @@ describe('docker CLI against kctl', { skip: haveDocker ? false : `${DOCKER} is n
     assert.match(gone.stderr, /No such (object|container)/);
   });
 
+  test('run -it and exec -it in a terminal (tmux): prompt, window size, input, exit code', { skip: fs.existsSync('/usr/bin/tmux') ? false : 'tmux is not installed' }, async (t) => {
+    const session = `kctl-dcli-${process.pid}`;
+    const rcFile = path.join(env.root, 'tty.rc');
+    const sock = path.join(env.root, 'docker.sock');
+    const tmux = (...args: string[]) => new Promise<string>((resolve, reject) => {
+      const child = spawn('tmux', ['-L', session, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const out: Buffer[] = [];
+      child.stdout.on('data', (d) => out.push(d));
+      child.on('error', reject);
+      child.on('close', (code) => (code === 0 ? resolve(Buffer.concat(out).toString()) : reject(new Error(`tmux ${args[0]} exited ${code}`))));
+    });
+    const screenShows = async (re: RegExp) => {
+      let screen = '';
+      for (let i = 0; i < 100; i++) { // bounded: 20 s
+        screen = await tmux('capture-pane', '-p', '-t', session);
+        if (re.test(screen)) return screen;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      assert.fail(`the terminal never showed ${re}:\n${screen}`);
+    };
+    t.after(() => tmux('kill-server').catch(() => undefined));
+    const name = 'tty1';
+    const envs = `DOCKER_HOST=unix://${sock} DOCKER_CONFIG=${path.join(env.root, 'docker-config')}`;
+    await tmux('new-session', '-d', '-s', session, '-x', '100', '-y', '30',
+      `env ${envs} ${DOCKER} run -it --name ${name} ${image} sh; echo "rc=$?" > ${rcFile}; sleep 60`);
+    await screenShows(/^\/ #/m);
+    await tmux('send-keys', '-t', session, 'stty size; echo tty-$((6*7))', 'Enter');
+    await screenShows(/^30 100$[\s\S]*^tty-42$/m);
+
+    // exec -it into the same container from a second window
+    await tmux('new-window', '-t', session, `env ${envs} ${DOCKER} exec -it ${name} sh -c 'tty; echo exec-$((2*3)); read x; exit 7'; echo "rc=$?" > ${rcFile}.exec; sleep 60`);
+    await screenShows(/exec-6/);
+    const execScreen = await tmux('capture-pane', '-p', '-t', session);
+    assert.match(execScreen, /^\/dev\/pts\/\d+$/m, 'the exec has a terminal');
+    await tmux('send-keys', '-t', session, 'Enter');
+    for (let i = 0; i < 100 && !fs.existsSync(`${rcFile}.exec`); i++) await new Promise((r) => setTimeout(r, 200));
+    assert.equal(fs.readFileSync(`${rcFile}.exec`, 'utf8').trim(), 'rc=7');
+
+    await tmux('select-window', '-t', `${session}:0`);
+    await tmux('send-keys', '-t', `${session}:0`, 'exit 4', 'Enter');
+    for (let i = 0; i < 100 && !fs.existsSync(rcFile); i++) await new Promise((r) => setTimeout(r, 200));
+    assert.equal(fs.readFileSync(rcFile, 'utf8').trim(), 'rc=4');
+    await ok(['rm', name]);
+  });
+
   test('errors come back as Docker messages', async () => {
     const r = await docker(['inspect', '--type', 'container', 'no-such-container']);
     assert.equal(r.code, 1);
