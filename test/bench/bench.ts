@@ -115,6 +115,8 @@ interface Results {
   figures: Record<string, unknown>;
   problems: string[];
   durationS?: number;
+  /** 1-minute load average at the start and the end (other work on the machine skews every figure). */
+  loadAvg: { start: number; end?: number };
 }
 
 const log = (msg: string) => process.stderr.write(`bench: ${msg}\n`);
@@ -143,6 +145,7 @@ class Bench {
     this.results = {
       date: new Date().toISOString(), mode: o.mode, commit: g.commit, dirty: g.dirty, machine: machine(),
       accelerator: 'unknown', acceleratorReason: '', qemu: '', rows: [], figures: {}, problems: [],
+      loadAvg: { start: os.loadavg()[0]! },
     };
   }
 
@@ -636,7 +639,7 @@ Every kctl figure is measured in the same run as its baseline; times are medians
 - Accelerator: **${res.accelerator}** (${res.acceleratorReason})
 - QEMU: ${res.qemu}
 - Machine: ${m.nproc} CPUs (${m.cpuModel}), ${(m.memTotalMiB / 1024).toFixed(1)} GiB RAM, Linux ${m.kernel}
-- Mode: ${res.mode}${res.durationS ? `, bench took ${Math.round(res.durationS)} s` : ''}
+- Mode: ${res.mode}${res.durationS ? `, bench took ${Math.round(res.durationS)} s` : ''}; 1-minute load average ${res.loadAvg.start.toFixed(1)} at the start, ${res.loadAvg.end?.toFixed(1) ?? '?'} at the end (on ${m.nproc} CPUs; anything above ~1 is other work competing with the bench)
 
 ## Results
 
@@ -770,6 +773,7 @@ async function main(): Promise<void> {
   }
   const res = bench.results;
   res.durationS = (Date.now() - t0) / 1000;
+  res.loadAvg.end = os.loadavg()[0]!;
   process.stdout.write(`\n${textTable(tableRows(res.rows))}\n\naccelerator: ${res.accelerator} (${res.acceleratorReason})\n`);
   const phases = (res.figures.coldStart as { kctlPhasesMedianMs?: Record<string, number> } | undefined)?.kctlPhasesMedianMs;
   if (phases) process.stdout.write(`kctl run --rm, median per phase: ${PHASES.filter((p) => phases[p] !== undefined).map((p) => `${p} ${Math.round(phases[p]!)} ms`).join(', ')}\n`);
