@@ -131,6 +131,56 @@ describe('Docker Engine API with dockerode', () => {
     assert.ok(!after2.some((l) => l.Id === c.id));
   });
 
+  test('events stream Docker-shaped container events, filtered by container name', async () => {
+    const name = `ev-${process.pid}`;
+    const stream = (await docker.getEvents({ filters: { container: [name] } })) as NodeJS.ReadableStream & { destroy(): void };
+    const seen: Array<{ Type: string; Action: string; Actor: { ID: string; Attributes: Record<string, string> } }> = [];
+    let buf = '';
+    const destroyed = new Promise<void>((resolve) => {
+      stream.on('data', (d: Buffer) => {
+        buf += d.toString();
+        for (let i = buf.indexOf('\n'); i >= 0; i = buf.indexOf('\n')) {
+          const line = buf.slice(0, i);
+          buf = buf.slice(i + 1);
+          if (!line) continue;
+          const e = JSON.parse(line);
+          seen.push(e);
+          if (e.Action === 'destroy') resolve();
+        }
+      });
+    });
+    try {
+      const c = await docker.createContainer({ Image: image, Cmd: ['sh', '-c', 'exit 2'], name, HostConfig: { AutoRemove: true } });
+      await c.start();
+      await Promise.race([destroyed, new Promise((_, reject) => setTimeout(() => reject(new Error(`no destroy event; saw ${JSON.stringify(seen)}`)), 60000).unref())]);
+    } finally {
+      stream.destroy();
+    }
+    assert.deepEqual(seen.map((e) => e.Action), ['create', 'start', 'die', 'destroy']);
+    for (const e of seen) {
+      assert.equal(e.Type, 'container');
+      assert.equal(e.Actor.Attributes.name, name);
+      assert.equal(e.Actor.Attributes.image, image);
+    }
+    assert.equal(seen[2].Actor.Attributes.exitCode, '2');
+  });
+
+  test('a client that abandons a hijacked attach leaves the container and the daemon serving', async (t) => {
+    const c = await docker.createContainer({ Image: image, Cmd: ['sh', '-c', 'while true; do echo tick; sleep 0.2; done'] });
+    t.after(() => c.remove({ force: true }).catch(() => undefined));
+    const early = (await c.attach({ stream: true, stdout: true, stderr: true, hijack: true })) as unknown as NodeJS.ReadableStream & { destroy(): void };
+    early.destroy(); // gone before the container even starts
+    await c.start();
+    const live = (await c.attach({ stream: true, stdout: true, stderr: true, hijack: true })) as unknown as NodeJS.ReadableStream & { destroy(): void };
+    await new Promise<void>((resolve) => live.once('data', () => resolve()));
+    live.destroy(); // mid-stream
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal((await c.inspect()).State.Status, 'running');
+    const logs = (await c.logs({ stdout: true, tail: 1 })) as unknown as Buffer;
+    assert.match(logs.subarray(8).toString(), /^tick\n$/);
+    assert.equal(String(await docker.ping()), 'OK');
+  });
+
   test('stdin through a hijacked attach reaches the container; StdinOnce closes it', async (t) => {
     const c = await docker.createContainer({ Image: image, Cmd: ['sh', '-c', 'read line; echo "got:$line"'], OpenStdin: true, StdinOnce: true, AttachStdin: true, AttachStdout: true });
     t.after(() => c.remove({ force: true }).catch(() => undefined));
