@@ -94,8 +94,8 @@ describe('terminals (under tmux)', () => {
     type('clear', 'Enter');
     type(`node ${KCTL_BIN} exec -it svc sh`, 'Enter');
     await waitFor(/^\/ #\s*$/m, 'the exec shell prompt');
-    assert.equal(await run('stty size'), '40 120');
-    assert.equal(await run('cat /proc/1/cmdline | tr "\\0" " "'), 'sleep 300');
+    assert.equal(await run('stty size'), tmux('display-message', '-p', '-t', 't', '#{pane_height} #{pane_width}').trim());
+    assert.equal(await run('cat /proc/1/cmdline | tr "\\0" " "; echo'), 'sleep 300');
     type('exit 4', 'Enter');
     await waitFor(/^host\$\s*$/m, 'the host prompt');
     assert.equal(await run('echo status=$?'), 'status=4');
