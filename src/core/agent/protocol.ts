@@ -322,7 +322,7 @@ export function decodeSpec(buf: Buffer, isStart: boolean): ContainerSpec {
   const spec: ContainerSpec = { args: [], env: [], cwd: '/', user: '', tty: false, stdin: false, hostname: '', rootfsTag: '' };
   const seen = new Set<number>();
   for (const r of recs) {
-    if (r.tag !== Tag.ARG && r.tag !== Tag.ENV) {
+    if (r.tag !== Tag.ARG && r.tag !== Tag.ENV && r.tag !== Tag.NET_DENY && r.tag !== Tag.MOUNT && r.tag !== Tag.FILE) {
       if (seen.has(r.tag)) throw protocolError(`record ${r.tag} repeated`);
       seen.add(r.tag);
     }
