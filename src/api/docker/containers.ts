@@ -362,7 +362,13 @@ async function attach(ctx: Ctx, engine: Engine): Promise<void> {
     input.on('end', () => undefined);
     return;
   }
-  input.on('data', (d: Buffer) => handle.write(d));
+  input.on('data', (d: Buffer) => {
+    // The container's stdin window is bounded: a client that sends faster waits (TCP backpressure).
+    if (!handle.write(d)) {
+      input.pause();
+      handle.onDrain(() => input.resume());
+    }
+  });
   input.on('end', () => { if (rec.Spec.stdinOnce) handle.closeStdin(); });
   // Input waits for the container's process: stdin sent before the start is not lost.
   if (handle.running()) input.resume();

@@ -25,8 +25,8 @@ export function execRoutes(r: Router, engine: Engine): void {
       privileged: optBool(body, 'Privileged'),
     });
     attachOf.set(ex.Id, { stdout: optBool(body, 'AttachStdout'), stderr: optBool(body, 'AttachStderr') });
-    // Forgotten with the exec itself (the container's end clears the core's record).
-    c.once(`exit:${ex.ContainerID}`, () => attachOf.delete(ex.Id));
+    // Taken at start; execs created and never started are forgotten oldest first.
+    if (attachOf.size > 1024) attachOf.delete(attachOf.keys().next().value!);
     sendJson(ctx, 201, { Id: ex.Id });
   });
 
@@ -64,7 +64,12 @@ export function execRoutes(r: Router, engine: Engine): void {
     const input = conn.input;
     if (!input) return;
     if (ex.OpenStdin) {
-      input.on('data', (d: Buffer) => proc.write(d));
+      input.on('data', (d: Buffer) => {
+        if (!proc.write(d) && !proc.hasExited) {
+          input.pause();
+          proc.once('drain', () => input.resume());
+        }
+      });
       input.on('end', () => proc.closeStdin());
     } else {
       input.on('data', () => undefined);

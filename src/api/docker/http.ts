@@ -20,6 +20,8 @@ export interface Ctx {
   /** Set for plain requests; hijacking requests have `upgrade` instead. */
   res?: http.ServerResponse;
   upgrade?: { socket: Duplex; head: Buffer };
+  /** Set once a stream connection answered 101 (or 200) and owns the socket. */
+  hijacked?: boolean;
   params: string[];
   query: URLSearchParams;
   apiVersion: string;
@@ -210,7 +212,9 @@ export function sendError(ctx: Ctx, err: unknown): void {
     }
     sendJson(ctx, code, out);
   } else if (ctx.upgrade) {
-    writeRawResponse(ctx.upgrade.socket, code, { 'Content-Type': 'application/json' }, JSON.stringify(out) + '\n');
+    // After the 101 the socket carries the stream: an error can only end it.
+    if (ctx.hijacked) ctx.upgrade.socket.destroy();
+    else writeRawResponse(ctx.upgrade.socket, code, { 'Content-Type': 'application/json' }, JSON.stringify(out) + '\n');
   }
 }
 
@@ -242,6 +246,7 @@ export class StreamConn {
   readonly input?: Duplex;
 
   constructor(private readonly ctx: Ctx, contentType: string) {
+    ctx.hijacked = true;
     if (ctx.upgrade) {
       const s = ctx.upgrade.socket;
       this.input = s;

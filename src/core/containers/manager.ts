@@ -840,7 +840,7 @@ export class ContainerManager extends EventEmitter {
    * (`docker run` attaches before it starts the container, so no output is lost). The handle's
    * write/resize reach the container only while it runs.
    */
-  attachOrWait(ref: string, sink: OutputSink): { detach: () => void; write(data: Buffer): void; closeStdin(): void; resize(rows: number, cols: number): void; running(): boolean } {
+  attachOrWait(ref: string, sink: OutputSink): { detach: () => void; write(data: Buffer): boolean; onDrain(fn: () => void): void; closeStdin(): void; resize(rows: number, cols: number): void; running(): boolean } {
     const rec = this.get(ref);
     const id = rec.Id;
     if (rec.State.Status === 'paused') throw conflict('You cannot attach to a paused container, unpause it first');
@@ -859,7 +859,13 @@ export class ContainerManager extends EventEmitter {
         rt?.sinks.delete(sink);
         if (rt) this.uncongest(rt, sink);
       },
-      write: (d) => { this.runtimes.get(id)?.init.write(d); },
+      /** False when the caller should wait for onDrain before writing more. */
+      write: (d) => this.runtimes.get(id)?.init.write(d) ?? true,
+      onDrain: (fn) => {
+        const init = this.runtimes.get(id)?.init;
+        if (!init || init.hasExited) fn();
+        else init.once('drain', fn);
+      },
       closeStdin: () => { this.runtimes.get(id)?.init.closeStdin(); },
       resize: (r, c) => { this.runtimes.get(id)?.init.resize(r, c); },
       running: () => this.runtimes.has(id),
