@@ -84,7 +84,8 @@ describe('terminals (under tmux)', () => {
     assert.equal(await run('echo back-$((1+1))'), 'back-2');
     type('exit', 'Enter');
     await waitFor(/^host\$\s*$/m, 'the host prompt after exit');
-    assert.equal(await run('echo status=$?'), 'status=0');
+    type('s=$?', 'Enter');
+    assert.equal(await run('echo status=$s'), 'status=0');
     // --rm: the container is gone once it exited.
     assert.equal((await env.ok(['ps', '-a', '-q'])).trim(), '');
   });
@@ -98,7 +99,8 @@ describe('terminals (under tmux)', () => {
     assert.equal(await run('cat /proc/1/cmdline | tr "\\0" " "; echo'), 'sleep 300');
     type('exit 4', 'Enter');
     await waitFor(/^host\$\s*$/m, 'the host prompt');
-    assert.equal(await run('echo status=$?'), 'status=4');
+    type('s=$?', 'Enter');
+    assert.equal(await run('echo status=$s'), 'status=4');
     await env.ok(['rm', '-f', 'svc']);
   });
 });
