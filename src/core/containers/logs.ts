@@ -96,11 +96,29 @@ export class JsonFileLogWriter {
     this.size = fs.fstatSync(this.fd).size;
   }
 
+  /** Appends JSON lines; with max-size, rotates between lines so no file passes it (unless one line does). */
   private append(lines: string): void {
-    const n = Buffer.byteLength(lines);
-    if (this.rotation.maxSize > 0 && this.size > 0 && this.size + n > this.rotation.maxSize) this.rotate();
-    fs.writeSync(this.fd, lines);
-    this.size += n;
+    if (this.rotation.maxSize <= 0) {
+      fs.writeSync(this.fd, lines);
+      this.size += Buffer.byteLength(lines);
+      return;
+    }
+    let chunk = '';
+    let chunkBytes = 0;
+    for (const l of lines.split(/(?<=\n)/)) {
+      const n = Buffer.byteLength(l);
+      if (this.size + chunkBytes > 0 && this.size + chunkBytes + n > this.rotation.maxSize) {
+        if (chunk) fs.writeSync(this.fd, chunk);
+        this.size += chunkBytes;
+        chunk = '';
+        chunkBytes = 0;
+        this.rotate();
+      }
+      chunk += l;
+      chunkBytes += n;
+    }
+    if (chunk) fs.writeSync(this.fd, chunk);
+    this.size += chunkBytes;
   }
 
   /** <file> -> <file>.1 -> ... -> <file>.(maxFiles-1); the oldest is dropped. maxFiles 1 truncates. */

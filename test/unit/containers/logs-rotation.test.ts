@@ -36,7 +36,9 @@ test('rotation keeps max-file files and every line survives in order across them
   const file = tmpLog(t);
   const w = new JsonFileLogWriter(file, { maxSize: 2048, maxFiles: 3 });
   const lines = Array.from({ length: 200 }, (_, i) => `line ${String(i).padStart(4, '0')}\n`);
-  for (const l of lines) w.write('stdout', Buffer.from(l));
+  // single lines, and batches of many lines in one chunk (as output arrives from the guest)
+  for (const l of lines.slice(0, 100)) w.write('stdout', Buffer.from(l));
+  for (let i = 100; i < 200; i += 25) w.write('stdout', Buffer.from(lines.slice(i, i + 25).join('')));
   w.close();
   const rotated = await rotatedLogFiles(file);
   assert.deepEqual(rotated, [`${file}.2`, `${file}.1`]);
