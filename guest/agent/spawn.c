@@ -485,6 +485,11 @@ _Noreturn void child_main(const struct child_args *a) {
       close(setup_sock);
       run_init(child);
     }
+    /* The command leads its own process group and, with a terminal, is its foreground group, so ^C
+     * from the terminal reaches the command once (the init is not in that group). Signals are still
+     * blocked here, SIGTTOU included, so tcsetpgrp from what was the background does not stop us. */
+    setpgid(0, 0);
+    if (s->tty) tcsetpgrp(0, getpid());
     sigprocmask(SIG_SETMASK, &none, NULL);
   }
 
