@@ -189,7 +189,16 @@ export function containerRoutes(r: Router, engine: Engine): void {
 
   r.on('DELETE', '/containers/{id}', async (ctx) => {
     if (qBool(ctx.query, 'link')) throw invalidArgument('links are not supported by kctl');
-    await c.remove(ctx.params[0], { force: qBool(ctx.query, 'force') });
+    const rec = c.get(ctx.params[0]);
+    await c.remove(rec.Id, { force: qBool(ctx.query, 'force') });
+    if (qBool(ctx.query, 'v')) {
+      // `rm -v`: the container's anonymous volumes go with it; named ones stay (as Docker).
+      for (const m of rec.Spec.mounts ?? []) {
+        if (m.type !== 'volume' || !m.source) continue;
+        const v = await engine.volumes.get(m.source);
+        if (v?.Anonymous) await engine.volumes.remove(v.Name).catch((err) => engine.log.warn('anonymous volume not removed', { volume: v.Name, error: (err as Error).message }));
+      }
+    }
     sendEmpty(ctx, 204);
   });
 
