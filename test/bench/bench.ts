@@ -366,7 +366,10 @@ class Bench {
     const bSleep = crun.bundle('sleep', ['sleep', '3600']);
     const crunIds: Array<{ id: string; pid: number }> = [];
     try {
-      for (let i = 0; i < n; i++, check()) ids.push((await this.kctlOk(['run', '-d', IMAGE, 'sleep', '3600'])).stdout.trim());
+      for (let i = 0; i < n; i++) {
+        check();
+        ids.push((await this.kctlOk(['run', '-d', IMAGE, 'sleep', '3600'])).stdout.trim());
+      }
       for (let i = 0; i < n; i++) crunIds.push(await crun.runDetached(bSleep));
       // Let boot-time allocations settle, as Kata's memory_usage.sh does (it waits 5 s).
       await sleep(5000);
