@@ -37,11 +37,16 @@ describe('Docker API server', () => {
 
   const request = (method: string, p: string, body?: string | Buffer, headers: Record<string, string> = {}): Promise<Res> =>
     new Promise((resolve, reject) => {
+      // Done when the answer is read and the whole body was sent (a server may answer early, e.g. 413).
+      let answer: Res | undefined;
+      let sent = false;
+      const settle = () => { if (answer && sent) resolve(answer); };
       const req = http.request({ socketPath: sock, method, path: p, headers: { 'Content-Type': 'application/json', ...headers } }, (res) => {
         const parts: Buffer[] = [];
         res.on('data', (d) => parts.push(d));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(parts).toString() }));
+        res.on('end', () => { answer = { status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(parts).toString() }; settle(); });
       });
+      req.on('finish', () => { sent = true; settle(); });
       req.on('error', reject);
       req.end(body);
     });
