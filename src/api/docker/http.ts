@@ -47,12 +47,13 @@ export class Router {
 
   match(method: string, path: string): { handler: Handler; params: string[] } | 'method' | undefined {
     let pathMatched = false;
-    for (const r of this.routes) {
-      const m = r.re.exec(path);
-      if (!m) continue;
-      pathMatched = true;
-      if (r.method === method || (method === 'HEAD' && r.method === 'GET')) {
-        return { handler: r.handler, params: m.slice(1).map((p) => decodeURIComponent(p)) };
+    // An explicit HEAD route wins; else HEAD is served by the GET route (without a body).
+    for (const want of method === 'HEAD' ? ['HEAD', 'GET'] : [method]) {
+      for (const r of this.routes) {
+        const m = r.re.exec(path);
+        if (!m) continue;
+        pathMatched = true;
+        if (r.method === want) return { handler: r.handler, params: m.slice(1).map((p) => decodeURIComponent(p)) };
       }
     }
     return pathMatched ? 'method' : undefined;

@@ -81,3 +81,21 @@ test('query decoding follows Docker\'s httputils', () => {
   assert.throws(() => qFilters(new URLSearchParams('filters={bad')), /invalid filter/);
   assert.throws(() => qFilters(new URLSearchParams('filters={"status":3}')), /invalid filter 'status'/);
 });
+
+test('the router prefers an explicit HEAD route and serves HEAD from GET otherwise', async () => {
+  const { Router } = await import('../../../src/api/docker/http.js');
+  const calls: string[] = [];
+  const r = new Router()
+    .on('GET', '/containers/{id}/archive', async () => { calls.push('get'); })
+    .on('HEAD', '/containers/{id}/archive', async () => { calls.push('head'); })
+    .on('GET', '/images/{name*}/json', async () => { calls.push('img'); });
+  const head = r.match('HEAD', '/containers/abc/archive');
+  assert.ok(head && head !== 'method');
+  await head.handler({} as never);
+  assert.deepEqual(calls, ['head']);
+  const img = r.match('HEAD', '/images/127.0.0.1:5000/library/busybox:1.0/json');
+  assert.ok(img && img !== 'method');
+  assert.deepEqual(img.params, ['127.0.0.1:5000/library/busybox:1.0']);
+  assert.equal(r.match('POST', '/images/x/json'), 'method');
+  assert.equal(r.match('GET', '/nothing'), undefined);
+});
