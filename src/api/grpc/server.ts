@@ -186,7 +186,7 @@ export async function createGrpcServer(engine: Engine, onShutdown: () => void): 
     Pause: unary(async (req: any) => { await c.pause(req.id); return {}; }),
     Unpause: unary(async (req: any) => { await c.unpause(req.id); return {}; }),
     StatPath: unary(async (req: any) => ({
-      json: JSON.stringify(await c.withRootfs(req.id, (root) => statPath(root, req.path, { follow: req.followLink }))),
+      json: JSON.stringify(await c.withRootfs(req.id, (root) => statPath(root, req.path, { follow: req.followLink }), { path: req.path })),
     })),
     CopyFrom: (call: grpcT.ServerWritableStream<any, any>) => copyFrom(engine, call, fail),
     CopyTo: (call: grpcT.ServerReadableStream<any, any>, cb: grpcT.sendUnaryData<any>) => copyTo(engine, call, cb, fail),
@@ -447,7 +447,7 @@ function copyFrom(engine: Engine, call: grpcT.ServerWritableStream<any, any>, fa
     // Stat first so a missing path is a clean not-found before any byte is sent.
     await statPath(root, call.request.path, { follow: call.request.followLink });
     await archivePath(root, call.request.path, out, { follow: call.request.followLink, signal: ac.signal });
-  }).then(() => call.end(), (err) => call.emit('error', Object.assign(new Error(), fail(err))));
+  }, { path: call.request.path }).then(() => call.end(), (err) => call.emit('error', Object.assign(new Error(), fail(err))));
 }
 
 /** `kctl cp ... CONTAINER:DEST`: the first message names the container and directory, then tar data. */
@@ -458,7 +458,7 @@ function copyTo(engine: Engine, call: grpcT.ServerReadableStream<any, any>, cb: 
     if (!started) {
       started = true;
       const { id, path, copyUidGid } = m;
-      engine.containers.withRootfs(id, (root) => extractInto(root, path, input, { copyUidGid })).then(
+      engine.containers.withRootfs(id, (root) => extractInto(root, path, input, { copyUidGid }), { path }).then(
         () => cb(null, {}),
         (err) => { input.destroy(); call.destroy(); cb(fail(err) as grpcT.ServiceError); },
       );

@@ -943,8 +943,14 @@ export class ContainerManager extends EventEmitter {
    * container's own mount, or, for a stopped one, a mount made for the call and undone after it
    * (the container cannot start meanwhile). `fn` must not resolve container paths itself: see cp.ts.
    */
-  async withRootfs<T>(ref: string, fn: (root: string) => Promise<T>): Promise<T> {
+  async withRootfs<T>(ref: string, fn: (root: string) => Promise<T>, o: { path?: string } = {}): Promise<T> {
     const rec = this.get(ref);
+    if (o.path !== undefined) {
+      // Mounts (-v, --mount, --tmpfs) live in the guest; under them the host sees only the image's directory.
+      const p = path.posix.normalize(o.path);
+      const m = (rec.Spec.mounts ?? []).find((x) => p === x.target || p.startsWith(x.target.replace(/\/$/, '') + '/'));
+      if (m) throw failedPrecondition(`${o.path} is on the ${m.type} mount at ${m.target}: kctl cp reaches the container's root filesystem only`, { hint: m.type === 'bind' ? `copy on the host, at ${m.source}` : 'use kctl exec with a tar stream instead' });
+    }
     const merged = path.join(this.o.layout.containerDir(rec.Id), 'rootfs');
     if (this.runtimes.has(rec.Id)) return fn(merged);
     return this.locks.run(rec.Id, async () => {

@@ -127,6 +127,19 @@ describe('kctl cp', () => {
     assert.deepEqual([...snapshot(victim), ...snapshot(sentinel)], before);
   });
 
+  test('paths on a mount are refused, with where to copy instead', async () => {
+    const bound = path.join(host, 'bound');
+    fs.mkdirSync(bound);
+    await env.ok(['create', '--name', 'withvol', '-v', `${bound}:/vol`, IMG, 'true']);
+    const f = path.join(host, 'f-vol');
+    fs.writeFileSync(f, 'x');
+    const r = await env.run(['cp', f, 'withvol:/vol/']);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /on the bind mount at \/vol/);
+    assert.match(r.stderr, new RegExp(`copy on the host, at ${bound}`));
+    assert.notEqual((await env.run(['cp', 'withvol:/vol/x', host])).code, 0);
+  });
+
   test('a stopped container: copy in, start, see it; stop, copy out', async () => {
     await env.ok(['create', '--name', 'idle', IMG, 'sh', '-c', 'cat /seed/v > /seed/out']);
     const src = path.join(host, 'seed');
