@@ -181,6 +181,39 @@ describe('docker CLI against kctl', { skip: haveDocker ? false : `${DOCKER} is n
     await ok(['rm', name]);
   });
 
+  test('pause, unpause, rename, top, stats, cp, a bind mount and a named volume', async (t) => {
+    const hostDir = fs.mkdtempSync(path.join(env.root, 'bind-'));
+    fs.writeFileSync(path.join(hostDir, 'from-host'), 'host-data\n');
+    const vol = `vol${process.pid}`;
+    await ok(['volume', 'create', vol]);
+    t.after(async () => { await docker(['rm', '-f', 'ops2']); await docker(['volume', 'rm', vol]); });
+    const id = (await ok(['run', '-d', '--name', 'ops1', '-v', `${hostDir}:/h`, '-v', `${vol}:/data`, image, 'sh', '-c', 'echo kept > /data/x; exec sleep 600'])).trim();
+
+    await ok(['pause', 'ops1']);
+    assert.equal((await ok(['inspect', '-f', '{{.State.Status}} {{.State.Paused}}', 'ops1'])).trim(), 'paused true');
+    await ok(['unpause', 'ops1']);
+    assert.equal((await ok(['inspect', '-f', '{{.State.Status}}', 'ops1'])).trim(), 'running');
+    await ok(['rename', 'ops1', 'ops2']);
+    assert.equal((await ok(['inspect', '-f', '{{.Name}}', id])).trim(), '/ops2');
+
+    const top = await ok(['top', 'ops2']);
+    assert.match(top, /sleep 600/);
+    const stats = await ok(['stats', '--no-stream', '--format', '{{.Name}} {{.PIDs}}', 'ops2']);
+    assert.match(stats, /^ops2 \d+$/m);
+
+    assert.equal(await ok(['exec', 'ops2', 'cat', '/h/from-host']), 'host-data\n');
+    const src = path.join(env.root, 'cp-in.txt');
+    fs.writeFileSync(src, 'copied-in\n');
+    await ok(['cp', src, 'ops2:/tmp/']);
+    assert.equal(await ok(['exec', 'ops2', 'cat', '/tmp/cp-in.txt']), 'copied-in\n');
+    const dst = path.join(env.root, 'cp-out');
+    await ok(['cp', 'ops2:/tmp/cp-in.txt', dst]);
+    assert.equal(fs.readFileSync(dst, 'utf8'), 'copied-in\n');
+
+    await ok(['rm', '-f', 'ops2']);
+    assert.equal(await ok(['run', '--rm', '-v', `${vol}:/data`, image, 'cat', '/data/x']), 'kept\n');
+  });
+
   test('errors come back as Docker messages', async () => {
     const r = await docker(['inspect', '--type', 'container', 'no-such-container']);
     assert.equal(r.code, 1);
