@@ -468,5 +468,6 @@ function copyTo(engine: Engine, call: grpcT.ServerReadableStream<any, any>, cb: 
   input.on('drain', () => call.resume());
   call.on('end', () => { if (!started) cb(fail(invalidArgument('the copy stream named no container')) as grpcT.ServiceError); else input.end(); });
   call.on('error', (err) => input.destroy(err));
+  call.on('cancelled', () => input.destroy(new Error('the client cancelled the copy')));
 }
 
