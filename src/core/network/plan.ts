@@ -82,10 +82,9 @@ export async function planContainerIO(i: ContainerIOInput, o: { volumes?: Volume
   }
 
   const extra = i.extraHosts.map(parseAddHost);
-  const names = [i.hostname, ...(i.name && i.name !== i.hostname ? [] : [])];
   const files = [
     { target: '/etc/hostname', content: `${i.hostname}\n` },
-    { target: '/etc/hosts', content: hostsFile({ ip: net.ip || undefined, hostname: i.hostname, names, extra }) },
+    { target: '/etc/hosts', content: hostsFile({ ip: net.ip || undefined, hostname: i.hostname, extra }) },
     {
       target: '/etc/resolv.conf',
       content: mode === 'none'
