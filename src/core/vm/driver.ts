@@ -266,6 +266,9 @@ export class VmDriver {
         problems.push(`${vfsPath} does not run: ${(err as Error).message}`);
       }
     }
+    if (!firstExisting([this.opts.passtPath ?? '/usr/bin/passt'])) {
+      problems.push('passt is not installed: apt-get install passt (containers need it for their network; --network none works without it)');
+    }
     let assets: GuestAssets | undefined;
     try {
       assets = findGuestAssets(this.opts.assets);
