@@ -95,8 +95,13 @@ export function imageRoutes(r: Router, engine: Engine): void {
       }
       res.write(JSON.stringify(m) + '\n');
     };
+    // No tag and none in the name: every tag of the repository (`docker pull --all-tags`). The docker
+    // CLI, dockerode and docker-py all send tag=latest for an ordinary pull.
+    const fromImage = ctx.query.get('fromImage') ?? '';
+    const allTags = !ctx.query.get('tag') && !/[:@]/.test(fromImage.split('/').pop() ?? '');
     try {
-      const img = await images.pull(ref, { platform, auth, signal: ac.signal, onProgress: (e) => { if (/Download|Pull complete|Extract/.test(e.status)) downloaded = true; write(progressMessage(e)); } });
+      const opts = { platform, auth, signal: ac.signal, onProgress: (e: Parameters<typeof progressMessage>[0]) => { if (/Download|Pull complete|Extract/.test(e.status)) downloaded = true; write(progressMessage(e)); } };
+      const img = allTags ? (await images.pullAllTags(ref, opts)).at(-1)! : await images.pull(ref, opts);
       const digest = img.repoDigests[0]?.split('@')[1];
       if (digest) write({ status: `Digest: ${digest}` });
       const name = familiarString(normalizeReference(ref));

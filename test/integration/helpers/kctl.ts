@@ -52,6 +52,8 @@ export class KctlEnv {
   constructor(label = 't') {
     // Short: unix socket paths under the root must stay below 108 bytes.
     this.root = fs.mkdtempSync(`/tmp/kctl-${label}-`);
+    // Like /var/lib/kctl: traversable (not readable) by others, so unprivileged helpers (passt) reach their own dirs.
+    fs.chmodSync(this.root, 0o711);
   }
 
   env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
