@@ -61,6 +61,8 @@ export class ImageService {
 
   async resolveForCreate(ref: string, o: { pull: boolean; auth?: unknown; onProgress?: (e: unknown) => void }): Promise<{ record: ImageRecord; config: ImageConfig }> {
     let record = await this.find(ref);
+    // A name that is not a valid reference is the caller's error (Docker: "invalid reference format"), not a missing image.
+    if (!record) normalizeReference(ref);
     if (!record) {
       if (!o.pull) throw notFound(`No such image: ${ref}`, { hint: `pull it first: kctl pull ${ref}` });
       record = await this.pull(ref, { auth: o.auth as AuthConfig | undefined, onProgress: o.onProgress as ((e: ProgressEvent) => void) | undefined });
