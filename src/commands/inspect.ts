@@ -7,7 +7,7 @@ import type { JsonDocument__Output } from '../api/gen/kctl/v1/JsonDocument.js';
 
 export default class Inspect extends KctlCommand {
   static override summary = 'Return low-level information on containers or images, as a JSON array';
-  static override description = "A container's document carries an `Isolation` object read from its live VM: Kind, Hypervisor, Machine, Accelerator, AcceleratorReason, GuestKernel, VCPUs, MemoryMiB, RootfsShare, AgentChannel, VMPid.";
+  static override description = "A container's document carries an `Isolation` object read from its live VM: Kind, Hypervisor, Machine, Accelerator, AcceleratorReason, GuestKernel, VCPUs, MemoryMiB, RootfsShare, AgentChannel, VMPid, VMUid (the uid QEMU runs as).";
   static override usage = 'inspect [OPTIONS] NAME|ID [NAME|ID...]';
   static override strict = false;
   static override aliases = ['container:inspect'];

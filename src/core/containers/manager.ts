@@ -373,6 +373,7 @@ export class ContainerManager extends EventEmitter {
         RootfsShare: `virtio-fs (virtiofsd, sandboxed): overlay of ${lower.length} image layer${lower.length === 1 ? '' : 's'} + a writable layer`,
         AgentChannel: vm.agentChannel,
         VMPid: vm.qemuPid,
+        VMUid: vm.qemuUid ?? (process.getuid?.() ?? 0),
         BootMs: bootMs,
         FromPool: false,
       };

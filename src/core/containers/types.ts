@@ -16,6 +16,8 @@ export interface Isolation {
   RootfsShare: string; // e.g. "virtio-fs (virtiofsd, sandboxed): overlay of 3 layers"
   AgentChannel: string; // "virtio-serial"
   VMPid: number;
+  /** The uid QEMU runs as (an unprivileged one of its own), or 0 when it runs as root. */
+  VMUid: number;
   BootMs: number; // QEMU exec to the agent's first word
   FromPool: boolean;
 }

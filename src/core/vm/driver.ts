@@ -102,6 +102,11 @@ export interface VmInfo {
   startedAt: string;
   /** 'starting' until QMP answered; a VM left 'starting' by a crashed daemon is garbage. */
   state?: 'starting' | 'running';
+  /**
+   * The unprivileged uid QEMU (and this VM's passt) runs as; absent when QEMU runs as the daemon's
+   * user (KVM hosts whose /dev/kvm that uid cannot open, or a daemon that is not root).
+   */
+  qemuUid?: number;
 }
 
 export interface HostInfo {
@@ -119,6 +124,19 @@ export interface HostInfo {
   problems: string[];
 }
 
+/** A file other users can read: every directory on the way has o+x and the file o+r. */
+function readableByOthers(file: string): boolean {
+  try {
+    if ((fs.statSync(file).mode & 0o004) === 0) return false;
+    for (let d = path.dirname(path.resolve(file)); ; d = path.dirname(d)) {
+      if ((fs.statSync(d).mode & 0o001) === 0) return false;
+      if (d === '/') return true;
+    }
+  } catch {
+    return false;
+  }
+}
+
 export interface VmDriverOptions {
   layout: RootLayout;
   log: Logger;
@@ -134,6 +152,8 @@ export interface VmDriverOptions {
   assets?: AssetLookup;
   /** Bound on waiting for each virtiofsd socket and for QMP to answer. */
   startTimeoutMs?: number;
+  /** Keep QEMU running as the daemon's user even when it is root. */
+  qemuAsRoot?: boolean;
 }
 
 export interface ExitReason {
@@ -321,9 +341,24 @@ export class VmDriver {
       undo.push('remove VM directory', () => fsp.rm(dir, { recursive: true, force: true }));
       await fsp.chmod(dir, 0o700);
 
+      // QEMU drops no privileges itself (QEMU 7.2's -runas is killed by its own seccomp filter when
+      // elevateprivileges=deny), so a root daemon starts it directly under a uid of its own, per VM.
+      const qemuUid = this.qemuUidFor(spec.vmId, host.accelerator, [assets.kernel, assets.initrd]);
+      const qdir = qemuUid === undefined ? dir : path.join(dir, 'q');
+      if (qemuUid !== undefined) {
+        // The uid must be able to reach its own directory (x on the way, not r).
+        for (const d of [this.layout.root, this.layout.vmsDir, dir]) {
+          const st = await fsp.stat(d);
+          if ((st.mode & 0o001) === 0) await fsp.chmod(d, (st.mode & 0o7777) | 0o001);
+        }
+        await fsp.mkdir(qdir, { mode: 0o700 });
+        await fsp.chown(qdir, qemuUid, qemuUid);
+      }
+
       const info: VmInfo = {
         vmId: spec.vmId,
         dir,
+        ...(qemuUid !== undefined ? { qemuUid } : {}),
         hypervisor: 'qemu',
         hypervisorVersion: host.qemu!.version,
         machine: 'microvm',
@@ -337,9 +372,9 @@ export class VmDriver {
         qemuPid: 0,
         qemuStartTime: '',
         virtiofsd: [],
-        agentSocket: path.join(dir, 'agent.sock'),
-        qmpSocket: path.join(dir, 'qmp.sock'),
-        consoleLog: path.join(dir, 'console.log'),
+        agentSocket: path.join(qdir, 'agent.sock'),
+        qmpSocket: path.join(qdir, 'qmp.sock'),
+        consoleLog: path.join(qdir, 'console.log'),
         agentChannel: 'virtio-serial',
         startedAt: new Date().toISOString(),
         state: 'starting',
@@ -395,6 +430,7 @@ export class VmDriver {
           logFile,
         );
         await fsp.chmod(socket, 0o600);
+        if (qemuUid !== undefined) await fsp.chown(socket, qemuUid, qemuUid);
         log.debug('virtiofsd ready', { tag: share.tag, pid: proc.pid, source: share.source, readOnly: share.readOnly });
       }
 
@@ -407,7 +443,7 @@ export class VmDriver {
           if ((st.mode & 0o001) === 0) await fsp.chmod(d, (st.mode & 0o7777) | 0o001);
         }
         await fsp.mkdir(path.join(dir, 'net'), { mode: 0o700 });
-        await fsp.chown(path.join(dir, 'net'), PASST_UID, PASST_UID);
+        await fsp.chown(path.join(dir, 'net'), qemuUid ?? PASST_UID, qemuUid ?? PASST_UID);
       }
       const passtBinary = this.opts.passtPath ?? '/usr/bin/passt';
       if (spec.network?.length && !firstExisting([passtBinary])) {
@@ -417,11 +453,11 @@ export class VmDriver {
         const socket = path.join(dir, 'net', `${i}.sock`);
         const logFile = path.join(dir, `passt${i}.log`);
         const pidFile = path.join(dir, 'net', `${i}.pid`);
-        const args = passtArgs({ ...nic.passt, binary: '', socket, logFile, pidFile, runAs: PASST_UID });
+        const args = passtArgs({ ...nic.passt, binary: '', socket, logFile, pidFile, runAs: qemuUid ?? PASST_UID });
         const outFile = path.join(dir, `passt${i}.out`);
         const launcher = await this.spawnDetached(passtBinary, args, outFile, `passt for NIC ${i}`);
         undo.push(`kill passt launcher ${i}`, () => this.killAndWait(launcher.pid, launcher.startTime, 2000));
-        const proc = await this.adoptDaemon(launcher, pidFile, PASST_UID, timeoutMs, `passt (network of NIC ${i})`, outFile);
+        const proc = await this.adoptDaemon(launcher, pidFile, qemuUid ?? PASST_UID, timeoutMs, `passt (network of NIC ${i})`, outFile);
         undo.push(`kill passt ${i}`, () => this.killAndWait(proc.pid, proc.startTime, 2000));
         (info.netHelpers ??= []).push({ pid: proc.pid, startTime: proc.startTime, socket });
         await writeJsonAtomic(path.join(dir, 'vm.json'), info);
@@ -439,7 +475,7 @@ export class VmDriver {
       // 2. QEMU.
       const qemuLog = path.join(dir, 'qemu.log');
       const t0 = Date.now();
-      const q = await this.spawnDetached(host.qemu!.path, argv, qemuLog, 'QEMU');
+      const q = await this.spawnDetached(host.qemu!.path, argv, qemuLog, 'QEMU', qemuUid);
       undo.push('kill QEMU', () => this.killAndWait(q.pid, q.startTime, 2000));
       info.qemuPid = q.pid;
       info.qemuStartTime = q.startTime;
@@ -497,11 +533,29 @@ export class VmDriver {
   }
 
   /** Spawns `file` in its own session with stdio to `logFile`; returns its PID and start time. */
-  private async spawnDetached(file: string, args: string[], logFile: string, what: string): Promise<{ pid: number; startTime: string }> {
+  /**
+   * The uid this VM's QEMU runs as: when the daemon is root, one of a range of otherwise unused uids
+   * (200000 + a number from the VM id), so a compromised QEMU holds no privileges and cannot signal or
+   * trace another VM's processes. QEMU stays with the daemon's user when the daemon is not root, when
+   * KVM is used (/dev/kvm is root's here), when the qemuAsRoot option is set, or when the guest
+   * assets are not readable by others.
+   */
+  private qemuUidFor(vmId: string, accelerator: Accelerator, files: string[]): number | undefined {
+    if (process.getuid?.() !== 0 || this.opts.qemuAsRoot || accelerator === 'kvm') return undefined;
+    for (const f of files) {
+      if (!readableByOthers(f)) {
+        this.log.warn('guest assets are not readable by others: QEMU runs as root', { file: f });
+        return undefined;
+      }
+    }
+    return 200_000 + (parseInt(vmId.slice(0, 8), 16) % 100_000);
+  }
+
+  private async spawnDetached(file: string, args: string[], logFile: string, what: string, uid?: number): Promise<{ pid: number; startTime: string }> {
     const fd = fs.openSync(logFile, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_APPEND, 0o600);
     let child: ChildProcess;
     try {
-      child = spawn(file, args, { detached: true, stdio: ['ignore', fd, fd], env: CHILD_ENV, cwd: '/' });
+      child = spawn(file, args, { detached: true, stdio: ['ignore', fd, fd], env: CHILD_ENV, cwd: '/', ...(uid !== undefined ? { uid, gid: uid } : {}) });
     } finally {
       fs.closeSync(fd);
     }

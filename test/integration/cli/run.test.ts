@@ -135,8 +135,15 @@ describe('kctl run', () => {
     assert.equal(iso.AgentChannel, 'virtio-serial');
     assert.ok(alive(iso.VMPid), 'VMPid is a live process');
     assert.match(fs.readFileSync(`/proc/${iso.VMPid}/cmdline`, 'utf8'), /qemu-system/);
-    // QEMU runs with its seccomp sandbox.
-    assert.match(fs.readFileSync(`/proc/${iso.VMPid}/status`, 'utf8'), /^Seccomp:\s+2$/m);
+    // QEMU runs with its seccomp sandbox, and (a root daemon under TCG) as an unprivileged uid of its own.
+    const status = fs.readFileSync(`/proc/${iso.VMPid}/status`, 'utf8');
+    assert.match(status, /^Seccomp:\s+2$/m);
+    if (iso.Accelerator === 'tcg' && process.getuid?.() === 0) {
+      assert.ok(iso.VMUid >= 200000, `QEMU uid ${iso.VMUid}`);
+      assert.match(status, new RegExp(`^Uid:\\s+${iso.VMUid}\\s+${iso.VMUid}\\s`, 'm'));
+      assert.match(status, /^CapEff:\s+0+$/m);
+      assert.match(status, /^NoNewPrivs:\s+1$/m);
+    }
 
     // logs: stdout to stdout, stderr to stderr.
     let logs = await env.run(['logs', 'web']);

@@ -16,6 +16,7 @@ export interface Isolation {
   'vmPid'?: (number);
   'bootMs'?: (number);
   'fromPool'?: (boolean);
+  'vmUid'?: (number);
 }
 
 export interface Isolation__Output {
@@ -33,4 +34,5 @@ export interface Isolation__Output {
   'vmPid': (number);
   'bootMs': (number);
   'fromPool': (boolean);
+  'vmUid': (number);
 }
