@@ -11,6 +11,7 @@
  *     containers/<id>/               config.json, state.json, <id>-json.log, upper/, work/, rootfs/
  *     vms/<vmid>/                    vm.json, qemu.pid, virtiofsd.pid, *.sock, console.log, *.stderr
  *     tmp/                           scratch for multi-step operations (cleaned at daemon start)
+ *     run/                           kctld's private sockets (0700)
  *
  * VM directory names are short (12 hex chars) because unix socket paths are limited to 107 bytes.
  */
@@ -40,4 +41,6 @@ export class RootLayout {
   get vmsDir() { return path.join(this.root, 'vms'); }
   vmDir(vmId: string) { return path.join(this.vmsDir, vmId); }
   get tmpDir() { return path.join(this.root, 'tmp'); }
+  /** kctld's private sockets (0700): the gRPC server listens here, behind the checked kctld.sock. */
+  get privateDir() { return path.join(this.root, 'run'); }
 }

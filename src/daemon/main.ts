@@ -5,11 +5,13 @@
  */
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
+import path from 'node:path';
 import { defaultRoot, RootLayout } from '../core/paths.js';
 import { createLogger } from '../core/util/log.js';
 import { Engine } from '../core/engine.js';
 import { createGrpcServer, listenUnix } from '../api/grpc/server.js';
 import { createDockerServer } from '../api/docker/server.js';
+import { guardedRelay } from '../api/peer.js';
 
 /** Takes the root's lock: a file holding our pid, created exclusively; a stale one (dead pid) is replaced. */
 function takeLock(layout: RootLayout): () => void {
@@ -56,7 +58,11 @@ async function main(): Promise<void> {
     engine = await Engine.open(root, log);
     let closing = false;
     const server = await createGrpcServer(engine, () => void shutdown('request'));
-    await listenUnix(server, layout.grpcSocket);
+    // gRPC listens on a private socket; kctld.sock relays to it once the peer's credentials were checked.
+    const privateGrpc = path.join(layout.privateDir, 'grpc.sock');
+    await fsp.mkdir(layout.privateDir, { recursive: true, mode: 0o700 });
+    await listenUnix(server, privateGrpc);
+    const relay = await guardedRelay(layout.grpcSocket, privateGrpc, log);
     // The Docker Engine API beside the gRPC one (docker CLI, dockerode, compose): DOCKER_HOST=unix://<root>/docker.sock.
     const docker = createDockerServer(engine);
     await docker.listen(layout.dockerSocket);
@@ -67,6 +73,7 @@ async function main(): Promise<void> {
       if (closing) return;
       closing = true;
       log.info('kctld stopping; running VMs keep running', { why });
+      relay.close(); // no new connections; open ones end with the process
       await new Promise<void>((r) => server.tryShutdown(() => r()));
       await docker.close().catch(() => undefined);
       await fsp.rm(layout.dockerSocket, { force: true });

@@ -3,7 +3,6 @@
  * docker-compose drive kctl. Handlers decode a request, call the engine, encode Docker's answer.
  * There is no TCP listener: the socket (mode 0600) is the only way in.
  */
-import fs from 'node:fs/promises';
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
@@ -15,6 +14,7 @@ import { imageRoutes } from './images.js';
 import { containerRoutes } from './containers.js';
 import { execRoutes } from './exec.js';
 import { networkVolumeRoutes } from './networks.js';
+import { listenGuarded } from '../peer.js';
 
 export interface DockerServer {
   server: http.Server;
@@ -67,23 +67,18 @@ export function createDockerServer(engine: Engine): DockerServer {
     else socket.destroy();
   });
 
+  let guard: import('node:net').Server | undefined;
   return {
     server,
     async listen(socketPath: string) {
-      await fs.rm(socketPath, { force: true });
-      const old = process.umask(0o077);
-      try {
-        await new Promise<void>((resolve, reject) => {
-          server.once('error', reject);
-          server.listen(socketPath, () => { server.off('error', reject); resolve(); });
-        });
-      } finally {
-        process.umask(old);
-      }
-      await fs.chmod(socketPath, 0o600);
+      // Connections reach the HTTP server only after their peer's credentials were checked.
+      guard = await listenGuarded(socketPath, (sock) => {
+        server.emit('connection', sock);
+        sock.resume();
+      }, engine.log.with({ component: 'docker-api' }));
     },
     async close() {
-      const closed = new Promise<void>((r) => server.close(() => r()));
+      const closed = new Promise<void>((r) => (guard ? guard.close(() => r()) : r()));
       for (const s of sockets) s.destroy();
       await closed;
     },
