@@ -146,9 +146,17 @@ export class ContainerManager extends EventEmitter {
     }
     const referenced = new Set<string>();
     await Promise.all([...this.records.values()].map(async (rec) => {
-      if (rec.State.VmId) referenced.add(rec.State.VmId);
       if (rec.State.Status === 'running' || rec.State.Status === 'paused' || rec.State.Status === 'restarting') {
+        if (rec.State.VmId) referenced.add(rec.State.VmId);
         await this.readopt(rec).catch((err) => this.log.error('re-adopt failed', { id: rec.Id, error: (err as Error).message }));
+      } else if (rec.State.VmId) {
+        // A start that the previous daemon did not finish: its VM (if any) is not the container's.
+        this.log.warn('undoing an unfinished start', { id: rec.Id, vmId: rec.State.VmId });
+        const vm = await this.o.vms.load(rec.State.VmId).catch(() => undefined);
+        if (vm) await this.o.vms.destroy(vm).catch(() => undefined);
+        delete rec.State.VmId;
+        await this.releaseRootfs(rec);
+        await this.save(rec).catch(() => undefined);
       }
     }));
     // Restart policies apply when the daemon starts, as with dockerd.
