@@ -256,63 +256,90 @@ export async function createGrpcServer(engine: Engine, onShutdown: () => void): 
   return server;
 }
 
+/**
+ * The server side of an attach or exec stream's output: container output and the exit code are held
+ * until `started` went out (so the client sees them in order), writes report back-pressure (false:
+ * the client is not keeping up, and the container's output waits for `drained()`), and the stream
+ * ends exactly once, with a status on error.
+ */
+class OutputStream {
+  ended = false;
+  /** Output after this is dropped (exec --detach: the client has gone, the process runs on). */
+  muted = false;
+  private ready = false;
+  private pending: AttachOutput[] = [];
+
+  /** `started` went out: the exit code will follow (from the sink), whatever the client does. */
+  get started(): boolean {
+    return this.ready;
+  }
+
+  constructor(
+    private readonly call: grpcT.ServerDuplexStream<unknown, AttachOutput>,
+    private readonly fail: (e: unknown) => object,
+    private readonly onEnd: () => void = () => undefined,
+  ) {}
+
+  send(m: AttachOutput): boolean {
+    if (this.ended || this.muted) return true;
+    if (!this.ready) { this.pending.push(m); return true; }
+    const ok = this.call.write(m);
+    if (m.exitCode !== undefined) this.end();
+    return ok;
+  }
+
+  /** Writes `started`, then whatever output was held. */
+  start(iso: Isolation): void {
+    this.call.write({ started: isolationToPb(iso) });
+    this.ready = true;
+    for (const m of this.pending.splice(0)) this.send(m);
+  }
+
+  drained = (): Promise<void> => new Promise<void>((resolve) => {
+    const c = this.call;
+    const done = () => { c.off('drain', done); c.off('close', done); c.off('cancelled', done); c.off('finish', done); resolve(); };
+    c.on('drain', done);
+    c.on('close', done);
+    c.on('cancelled', done);
+    c.on('finish', done);
+  });
+
+  end(err?: unknown): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.onEnd();
+    if (err) this.call.emit('error', Object.assign(new Error(), this.fail(err)));
+    else this.call.end();
+  }
+
+  /** A sink for the container manager: this stream's share of a container's or a process's output. */
+  sink(want: { stdout: boolean; stderr: boolean } = { stdout: true, stderr: true }) {
+    return {
+      onOutput: (stream: StreamName, data: Buffer) => (want[stream] ? this.send(stream === 'stdout' ? { stdout: data } : { stderr: data }) : true),
+      waitDrain: this.drained,
+      onExit: (code: number) => { this.send({ exitCode: code }); },
+    };
+  }
+}
+
 /** The attach stream: output of the container to the client, stdin/resize/signals to the container. */
 function attach(engine: Engine, call: grpcT.ServerDuplexStream<AttachInput__Output, AttachOutput>, fail: (e: unknown) => object): void {
   const c = engine.containers;
   let handle: ReturnType<typeof c.attach> | undefined;
   let id = '';
   let stdinOnce = false;
-  let ended = false;
-  // Output and the exit code wait until the `started` message went out, so the client sees them in order.
-  let ready = false;
-  const pending: AttachOutput[] = [];
-  /** Returns false when the client is not keeping up (see OutputSink: the container's output then waits). */
-  const send = (m: AttachOutput): boolean => {
-    if (ended) return true;
-    if (!ready) { pending.push(m); return true; }
-    const ok = call.write(m);
-    if (m.exitCode !== undefined) end();
-    return ok;
-  };
-  const drained = () => new Promise<void>((resolve) => {
-    const done = () => { call.off('drain', done); call.off('close', done); call.off('cancelled', done); call.off('finish', done); resolve(); };
-    call.on('drain', done);
-    call.on('close', done);
-    call.on('cancelled', done);
-    call.on('finish', done);
-  });
-  const end = (err?: unknown) => {
-    if (ended) return;
-    ended = true;
-    handle?.detach();
-    if (err) call.emit('error', Object.assign(new Error(), fail(err)));
-    else call.end();
-  };
-  const sink = (want: { stdout: boolean; stderr: boolean }) => ({
-    onOutput(stream: StreamName, data: Buffer) {
-      return want[stream] ? send(stream === 'stdout' ? { stdout: data } : { stderr: data }) : true;
-    },
-    waitDrain: drained,
-    onExit(code: number) {
-      send({ exitCode: code });
-    },
-  });
-  const becomeReady = (iso: Isolation) => {
-    call.write({ started: isolationToPb(iso) });
-    ready = true;
-    for (const m of pending.splice(0)) send(m);
-  };
+  const out = new OutputStream(call, fail, () => handle?.detach());
   // Messages are handled strictly in order: stdin that arrives while the VM boots waits for it.
   let chain: Promise<void> = Promise.resolve();
   call.on('data', (msg: AttachInput__Output) => {
     chain = chain.then(async () => {
-      if (ended) return;
+      if (out.ended) return;
       switch (msg.msg) {
         case 'open': {
           const o = msg.open!;
           id = c.get(o.id).Id;
           stdinOnce = o.stdinOnce;
-          const s = sink({ stdout: o.stdout, stderr: o.stderr });
+          const s = out.sink({ stdout: o.stdout, stderr: o.stderr });
           const iso = o.start ? await c.start(id, { sinks: [s], rows: o.rows || undefined, cols: o.cols || undefined }) : undefined;
           if (c.isRunning(id)) {
             handle = c.attach(id, s);
@@ -320,7 +347,7 @@ function attach(engine: Engine, call: grpcT.ServerDuplexStream<AttachInput__Outp
           } else if (!o.start) {
             throw failedPrecondition('You cannot attach to a stopped container, start it first');
           }
-          becomeReady(iso ?? c.get(id).State.Isolation!);
+          out.start(iso ?? c.get(id).State.Isolation!);
           return;
         }
         case 'stdin':
@@ -338,45 +365,22 @@ function attach(engine: Engine, call: grpcT.ServerDuplexStream<AttachInput__Outp
         default:
           throw invalidArgument('unknown attach message');
       }
-    }).catch((err) => end(toKctlError(err)));
+    }).catch((err) => out.end(toKctlError(err)));
   });
-  call.on('end', () => { chain = chain.then(() => { if (!handle && !ready) end(); }); });
-  call.on('cancelled', () => end());
-  call.on('error', () => end());
+  call.on('end', () => { chain = chain.then(() => { if (!handle && !out.started) out.end(); }); });
+  call.on('cancelled', () => out.end());
+  call.on('error', () => out.end());
 }
 
 /** The exec stream: a new process in a running container, with its own stdio and exit code. */
 function exec(engine: Engine, call: grpcT.ServerDuplexStream<ExecInput__Output, AttachOutput>, fail: (e: unknown) => object): void {
   const c = engine.containers;
   let proc: Awaited<ReturnType<typeof c.startExec>> | undefined;
-  let ended = false;
-  let ready = false;
-  let detached = false;
-  const pending: AttachOutput[] = [];
-  const end = (err?: unknown) => {
-    if (ended) return;
-    ended = true;
-    if (err) call.emit('error', Object.assign(new Error(), fail(err)));
-    else call.end();
-  };
-  const send = (m: AttachOutput): boolean => {
-    if (ended || detached) return true;
-    if (!ready) { pending.push(m); return true; }
-    const ok = call.write(m);
-    if (m.exitCode !== undefined) end();
-    return ok;
-  };
-  const drained = () => new Promise<void>((resolve) => {
-    const done = () => { call.off('drain', done); call.off('close', done); call.off('cancelled', done); call.off('finish', done); resolve(); };
-    call.on('drain', done);
-    call.on('close', done);
-    call.on('cancelled', done);
-    call.on('finish', done);
-  });
+  const out = new OutputStream(call, fail);
   let chain: Promise<void> = Promise.resolve();
   call.on('data', (msg: ExecInput__Output) => {
     chain = chain.then(async () => {
-      if (ended) return;
+      if (out.ended) return;
       switch (msg.msg) {
         case 'open': {
           const o = msg.open!;
@@ -384,15 +388,10 @@ function exec(engine: Engine, call: grpcT.ServerDuplexStream<ExecInput__Output, 
             cmd: o.cmd, env: o.env, workingDir: o.workingDir || undefined, user: o.user || undefined,
             tty: o.tty, stdin: o.stdin && !o.detach, privileged: o.privileged,
           });
-          proc = await c.startExec(ex.Id, {
-            onOutput: (stream, data) => send(stream === 'stdout' ? { stdout: data } : { stderr: data }),
-            waitDrain: drained,
-            onExit: (code) => send({ exitCode: code }),
-          }, { rows: o.rows || undefined, cols: o.cols || undefined });
-          call.write({ started: isolationToPb(c.get(o.container).State.Isolation!) });
-          if (o.detach) { detached = true; end(); return; }
-          ready = true;
-          for (const m of pending.splice(0)) send(m);
+          proc = await c.startExec(ex.Id, out.sink(), { rows: o.rows || undefined, cols: o.cols || undefined });
+          out.muted = o.detach; // detached: nothing but `started` goes to the client
+          out.start(c.get(o.container).State.Isolation!);
+          if (o.detach) out.end();
           return;
         }
         case 'stdin':
@@ -410,12 +409,12 @@ function exec(engine: Engine, call: grpcT.ServerDuplexStream<ExecInput__Output, 
         default:
           throw invalidArgument('unknown exec message');
       }
-    }).catch((err) => end(toKctlError(err)));
+    }).catch((err) => out.end(toKctlError(err)));
   });
-  call.on('end', () => { chain = chain.then(() => { if (!proc) end(); }); });
+  call.on('end', () => { chain = chain.then(() => { if (!proc) out.end(); }); });
   // A client that goes away: a process with a terminal is hung up on (as Docker does); others keep running.
-  call.on('cancelled', () => { if (proc?.tty && !ended && !detached) proc.signal(1); end(); });
-  call.on('error', () => end());
+  call.on('cancelled', () => { if (proc?.tty && !out.ended && !out.muted) proc.signal(1); out.end(); });
+  call.on('error', () => out.end());
 }
 
 /** Binds the server on a unix socket that only the daemon's user can open (mode 0600). */
