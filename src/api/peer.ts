@@ -53,7 +53,9 @@ export function peerAllowed(p: PeerCredentials): boolean {
  * checked. Connections are paused until then; a refused or unreadable peer is dropped (fail closed).
  */
 export async function listenGuarded(socketPath: string, accept: (sock: net.Socket, peer: PeerCredentials) => void, log: Logger): Promise<net.Server> {
-  const server = net.createServer({ pauseOnConnect: true }, (sock) => {
+  // allowHalfOpen as http.Server has it: a client that half-closes (the docker CLI does after its stdin
+  // ends, on a hijacked attach) still receives everything the server writes afterwards.
+  const server = net.createServer({ pauseOnConnect: true, allowHalfOpen: true }, (sock) => {
     sock.on('error', () => sock.destroy());
     peerCredentials(sock).then(
       (peer) => {
@@ -92,7 +94,7 @@ export async function guardedRelay(publicPath: string, privatePath: string, log:
   await fs.mkdir(path.dirname(privatePath), { recursive: true, mode: 0o700 });
   await fs.chmod(path.dirname(privatePath), 0o700);
   return listenGuarded(publicPath, (client) => {
-    const upstream = net.connect(privatePath);
+    const upstream = net.connect({ path: privatePath, allowHalfOpen: true });
     const close = () => { client.destroy(); upstream.destroy(); };
     upstream.on('error', close);
     client.on('error', close);

@@ -15,7 +15,10 @@ export async function paint(stream: NodeJS.WriteStream = process.stderr, noColor
     const id = (s: string) => s;
     return { dim: id, bold: id, red: id, green: id, yellow: id, cyan: id };
   }
-  const { default: chalk } = await import('chalk');
+  // kctl decided (a terminal, no NO_COLOR, no --no-color): chalk's own guess, which turns colour off
+  // whenever CI is set in the environment, does not overrule that.
+  const { Chalk, default: auto } = await import('chalk');
+  const chalk = new Chalk({ level: Math.max(auto.level, 1) as 1 | 2 | 3 });
   return { dim: chalk.dim, bold: chalk.bold, red: chalk.red, green: chalk.green, yellow: chalk.yellow, cyan: chalk.cyan };
 }
 

@@ -313,7 +313,8 @@ export class ContainerManager extends EventEmitter {
         return rec.State.Isolation!;
       }
       if (rec.State.Status === 'removing') throw conflict(`container ${rec.Id} is marked for removal and cannot be started`);
-      return this.doStart(rec, [...(o.sinks ?? []), ...this.takePendingSinks(rec.Id)]);
+      this.cancelRestart(rec);
+      return this.doStart(rec, [...(o.sinks ?? []), ...this.takePendingSinks(rec.Id)], { rows: o.rows, cols: o.cols });
     });
   }
 
