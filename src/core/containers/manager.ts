@@ -177,6 +177,9 @@ export class ContainerManager extends EventEmitter {
         await this.o.vms.destroy(vm).catch(() => undefined);
       }
     }
+    for (const vmId of await this.o.vms.sweepUnreadable(referenced)) {
+      this.log.warn('removed the remains of a VM whose destroy was interrupted', { vmId });
+    }
   }
 
   private async readopt(rec: ContainerRecord): Promise<void> {

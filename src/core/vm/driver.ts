@@ -770,6 +770,28 @@ export class VmDriver {
   }
 
   /** Idempotent hard stop: SIGKILL to QEMU and every virtiofsd (their process groups), then removes the VM directory. */
+  /**
+   * Removes VM directories that hold no readable vm.json, except those in `keep`: what is left when
+   * the daemon was killed while a destroy was deleting a directory (its processes were already gone,
+   * since destroy kills them before it removes files). Returns the ids removed.
+   */
+  async sweepUnreadable(keep: Set<string>): Promise<string[]> {
+    let names: string[];
+    try {
+      names = await fsp.readdir(this.layout.vmsDir);
+    } catch {
+      return [];
+    }
+    const removed: string[] = [];
+    for (const n of names.filter((n) => VM_ID_RE.test(n) && !keep.has(n))) {
+      const info = await this.load(n).catch(() => undefined);
+      if (info) continue;
+      await fsp.rm(this.layout.vmDir(n), { recursive: true, force: true });
+      removed.push(n);
+    }
+    return removed;
+  }
+
   async destroy(info: VmInfo): Promise<void> {
     validateVmId(info.vmId);
     const procs = [
