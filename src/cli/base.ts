@@ -2,7 +2,7 @@
  * The base of every kctl command: errors become one line on stderr (with the hint and the tail of
  * an external program's output) and Docker's exit codes.
  */
-import { Command } from '@oclif/core';
+import { Command, Errors } from '@oclif/core';
 import { KctlError, toKctlError } from '../core/errors.js';
 import { exitCodeFor, formatError } from './exit.js';
 import { connect, type Clients } from './client.js';
@@ -24,7 +24,8 @@ export abstract class KctlCommand extends Command {
   protected override async catch(err: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<unknown> {
     // oclif's own exits (this.exit, --help) and flag-parsing errors keep their behaviour.
     if (err?.oclif?.exit !== undefined) throw err;
-    if (!(err instanceof KctlError) && (err?.name?.includes('Error') && /flag|argument|Expected|Unexpected/i.test(err.message ?? ''))) {
+    // oclif's usage errors (unknown or invalid flags, missing or unexpected arguments) are CLIErrors.
+    if (!(err instanceof KctlError) && err instanceof Errors.CLIError) {
       process.stderr.write(`kctl: ${err.message.split('\n')[0]}\nSee 'kctl ${this.id?.replace(/:/g, ' ')} --help'.\n`);
       process.exitCode = 125;
       return this.exit(125);

@@ -161,7 +161,10 @@ export async function createGrpcServer(engine: Engine, onShutdown: () => void): 
         id: i.id, repoTags: i.repoTags.map(familiarizeString), repoDigests: i.repoDigests.map(familiarizeString), size: i.size, created: i.created,
       })),
     })),
-    Inspect: unary(async (req: any) => ({ json: JSON.stringify(inspectImage(await engine.images.get(req.reference), await engine.images.config(await engine.images.get(req.reference)))) })),
+    Inspect: unary(async (req: any) => {
+      const img = await engine.images.get(req.reference);
+      return { json: JSON.stringify(inspectImage(img, await engine.images.config(img))) };
+    }),
     Remove: unary(async (req: any) => engine.images.remove(req.reference, req.force)),
     Tag: unary(async (req: any) => { await engine.images.tag(req.source, req.target); return {}; }),
     Prune: unary(async (req: any) => ({ json: JSON.stringify(await engine.images.prune({ all: req.all })) })),

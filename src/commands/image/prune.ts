@@ -10,10 +10,14 @@ export interface ImagePruneReport {
   SpaceReclaimed: number;
 }
 
+/** Docker's "Deleted Images:" block (empty when nothing was deleted); system prune prints it too. */
+export function deletedImagesText(res: ImagePruneReport): string {
+  if (!res.ImagesDeleted.length) return '';
+  return 'Deleted Images:\n' + res.ImagesDeleted.map((d) => (d.Untagged ? `untagged: ${d.Untagged}\n` : `deleted: ${d.Deleted}\n`)).join('') + '\n';
+}
+
 export function printImagePrune(res: ImagePruneReport): void {
-  if (res.ImagesDeleted.length) {
-    process.stdout.write('Deleted Images:\n' + res.ImagesDeleted.map((d) => (d.Untagged ? `untagged: ${d.Untagged}\n` : `deleted: ${d.Deleted}\n`)).join('') + '\n');
-  }
+  process.stdout.write(deletedImagesText(res));
   process.stdout.write(`Total reclaimed space: ${humanSize(res.SpaceReclaimed)}\n`);
 }
 

@@ -4,7 +4,7 @@ import { call } from '../../cli/client.js';
 import { confirm } from '../../cli/prompt.js';
 import { humanSize } from '../../cli/units.js';
 import type { JsonDocument__Output } from '../../api/gen/kctl/v1/JsonDocument.js';
-import type { ImagePruneReport } from '../image/prune.js';
+import { deletedImagesText, type ImagePruneReport } from '../image/prune.js';
 
 export default class SystemPrune extends KctlCommand {
   static override summary = 'Remove stopped containers, dangling images (with --all: unused images) and unreferenced layers';
@@ -34,9 +34,7 @@ export default class SystemPrune extends KctlCommand {
     const is = JSON.parse((await call<object, JsonDocument__Output>(c.images, 'Prune', { all: flags.all })).json) as ImagePruneReport;
     if (cs.ContainersDeleted.length) process.stdout.write(`Deleted Containers:\n${cs.ContainersDeleted.map((id) => id + '\n').join('')}\n`);
     if (vs.VolumesDeleted?.length) process.stdout.write(`Deleted Volumes:\n${vs.VolumesDeleted.map((v) => v + '\n').join('')}\n`);
-    if (is.ImagesDeleted.length) {
-      process.stdout.write('Deleted Images:\n' + is.ImagesDeleted.map((d) => (d.Untagged ? `untagged: ${d.Untagged}\n` : `deleted: ${d.Deleted}\n`)).join('') + '\n');
-    }
+    process.stdout.write(deletedImagesText(is));
     process.stdout.write(`Total reclaimed space: ${humanSize(cs.SpaceReclaimed + (vs.SpaceReclaimed ?? 0) + is.SpaceReclaimed)}\n`);
   }
 }

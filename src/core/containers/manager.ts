@@ -14,7 +14,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
-  conflict, failedPrecondition, internal, invalidArgument, isKctlError, KctlError, notFound, toKctlError,
+  conflict, failedPrecondition, invalidArgument, isKctlError, KctlError, notFound, toKctlError,
 } from '../errors.js';
 import type { RootLayout } from '../paths.js';
 import type { Logger } from '../util/log.js';
@@ -371,7 +371,6 @@ export class ContainerManager extends EventEmitter {
         mounts: io.agent.mounts,
         files: io.agent.files,
       });
-      const host = await this.o.vms.hostInfo();
       const isolation: Isolation = {
         Kind: 'vm',
         Hypervisor: vm.hypervisor,
@@ -389,7 +388,6 @@ export class ContainerManager extends EventEmitter {
         BootMs: bootMs,
         FromPool: false,
       };
-      void host;
       rec.State = {
         ...rec.State,
         Status: 'running',
@@ -1011,6 +1009,3 @@ export function exitCodeOf(info: ExitInfo): number {
   return info.code;
 }
 
-export function assertNever(x: never): never {
-  throw internal(`unexpected value ${String(x)}`);
-}

@@ -6,7 +6,7 @@
 import type { ContainerRecord } from './types.js';
 import { portBindingsDocument, portsDocument } from '../network/ports.js';
 
-export function inspectContainer(r: ContainerRecord, image?: { repoTags: string[] }): Record<string, unknown> {
+export function inspectContainer(r: ContainerRecord): Record<string, unknown> {
   const s = r.State;
   return {
     Id: r.Id,
@@ -70,7 +70,7 @@ export function inspectContainer(r: ContainerRecord, image?: { repoTags: string[
       StdinOnce: false,
       Env: r.Env,
       Cmd: r.Spec.cmd ?? null,
-      Image: image?.repoTags[0] ? familiar(r.ImageRef) : r.ImageRef,
+      Image: r.ImageRef,
       WorkingDir: r.WorkingDir === '/' && !r.Spec.workingDir ? '' : r.WorkingDir,
       Entrypoint: r.Spec.entrypoint ?? null,
       Labels: r.Spec.labels,
@@ -85,10 +85,6 @@ export function inspectContainer(r: ContainerRecord, image?: { repoTags: string[
     },
     Isolation: s.Isolation ?? null,
   };
-}
-
-function familiar(ref: string): string {
-  return ref;
 }
 
 /** Docker's human status column: "Up 3 seconds", "Exited (0) 2 minutes ago", "Created". */

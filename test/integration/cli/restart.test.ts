@@ -4,19 +4,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { KctlEnv, fixtures, alive } from '../helpers/kctl.js';
+import { KctlEnv, fixtures, alive, eventually } from '../helpers/kctl.js';
 
 const IMG = 'kctl.test/busybox:latest';
-
-async function eventually<T>(what: string, fn: () => Promise<T | undefined>, boundMs = 30000): Promise<T> {
-  const end = Date.now() + boundMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(200);
-  }
-}
 
 describe('restart policies', () => {
   const env = new KctlEnv('rs');

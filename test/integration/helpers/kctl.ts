@@ -146,6 +146,20 @@ export function processesUnder(root: string): number[] {
   return out;
 }
 
+/**
+ * Polls `fn` until it returns a value. The bound only keeps a broken run from hanging: tests assert
+ * on the state reached, never on how long it took.
+ */
+export async function eventually<T>(what: string, fn: () => T | undefined | Promise<T | undefined>, boundMs = 30000): Promise<T> {
+  const end = Date.now() + boundMs;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 export function hostKernel(): string {
   return execFileSync('uname', ['-r']).toString().trim();
 }

@@ -3,25 +3,14 @@
  * of a download (the next pull resumes from the verified prefix), and a state root that fills up
  * during a pull (a clear error, no partial blob visible, the store usable afterwards).
  */
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { KctlEnv, alive } from '../helpers/kctl.js';
+import { KctlEnv, alive, eventually } from '../helpers/kctl.js';
 import { FakeRegistry, addTestImage } from '../../fixtures/fake-registry.js';
-
-async function eventually<T>(what: string, fn: () => T | undefined, boundMs = 20000): Promise<T> {
-  const end = Date.now() + boundMs;
-  for (;;) {
-    const v = fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 /** Every committed blob hashes to its name: nothing partial is ever visible under a digest. */
 function assertBlobsVerified(root: string): number {
@@ -88,4 +77,3 @@ describe('pull faults through the daemon', () => {
   });
 });
 
-after(() => undefined);

@@ -7,21 +7,10 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { KctlEnv, fixtures, alive } from '../helpers/kctl.js';
+import { KctlEnv, fixtures, alive, eventually } from '../helpers/kctl.js';
 
 const IMG = 'kctl.test/busybox:latest';
 const TICKER = 'i=0; while true; do echo tick $i; i=$((i+1)); sleep 1; done';
-
-/** Polls `fn` until it returns a value, bounded (no timing assertion: only a bound on the wait). */
-async function eventually<T>(what: string, fn: () => Promise<T | undefined>, boundMs = 20000): Promise<T> {
-  const end = Date.now() + boundMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
 
 function daemonPid(env: KctlEnv): number {
   return Number(fs.readFileSync(path.join(env.root, 'kctld.pid'), 'utf8'));
