@@ -7,4 +7,5 @@ rm -rf dist
 node_modules/.bin/tsc -p .
 make -s -C native
 node_modules/.bin/oclif manifest >/dev/null
+node scripts/sort-manifest.mjs
 echo "build: ok" >&2
