@@ -286,6 +286,7 @@ static int mount_rootfs(const char *tag, char *err, size_t errlen) {
 }
 
 static int shares_mounted;
+static int files_written; /* FILE records START wrote, the indexes UPDATE_FILE may rewrite */
 
 /* Extra virtio-fs shares (volumes, bind mounts) at SHARES_DIR/<tag>; the child binds them into place. */
 static int mount_shares(const struct kp_spec *s, char *err, size_t errlen) {
@@ -324,6 +325,7 @@ static int mount_shares(const struct kp_spec *s, char *err, size_t errlen) {
     }
     close(fd);
   }
+  files_written = s->nfiles;
   shares_mounted = 1;
   return 0;
 }
@@ -387,6 +389,32 @@ static int setup_network(const struct kp_spec *s, char *err, size_t errlen) {
       step = "add an unreachable route";
       if (ioctl(sk, SIOCADDRT, &rt) < 0) goto fail;
     }
+  }
+  for (int i = 0; i < s->nnetifs; i++) {
+    const struct kp_netif *ni = &s->netifs[i];
+    struct ifreq ifr;
+    int found = 0;
+    step = "find a network interface by its MAC";
+    for (int idx = 1; idx < 256 && !found; idx++) {
+      memset(&ifr, 0, sizeof ifr);
+      ifr.ifr_ifindex = idx;
+      if (ioctl(sk, SIOCGIFNAME, &ifr) < 0) continue;
+      if (ioctl(sk, SIOCGIFHWADDR, &ifr) < 0) continue;
+      found = memcmp(ifr.ifr_hwaddr.sa_data, ni->mac, 6) == 0;
+    }
+    if (!found) { errno = ENODEV; goto fail; }
+    char name[IFNAMSIZ];
+    snprintf(name, sizeof name, "%s", ifr.ifr_name);
+    memset(&ifr, 0, sizeof ifr);
+    snprintf(ifr.ifr_name, IFNAMSIZ, "%s", name);
+    set_sin(&ifr.ifr_addr, ni->addr);
+    step = "set a network interface's address";
+    if (ioctl(sk, SIOCSIFADDR, &ifr) < 0) goto fail;
+    set_sin(&ifr.ifr_netmask, 0xffffffffu << (32 - ni->prefix));
+    step = "set a network interface's netmask";
+    if (ioctl(sk, SIOCSIFNETMASK, &ifr) < 0) goto fail;
+    step = "bring a network interface up";
+    if (if_up(sk, name) < 0) goto fail;
   }
   close(sk);
   done = 1;
@@ -721,6 +749,27 @@ static void answer_query(const struct kp_frame *f) {
   send_frame(KP_QUERY_REPLY, 0, body, len);
 }
 
+/*
+ * UPDATE_FILE: new content for a file START bound over the image's (kctl rewrites /etc/hosts when
+ * containers on a shared network come and go). The file is rewritten in place, so the container's
+ * bind mount of it sees the change; an index START did not use is an error, not a new file.
+ */
+static void update_file(const struct kp_frame *f) {
+  unsigned idx = f->payload[0];
+  if (!shares_mounted || (int)idx >= files_written) { send_error(0, 0, "UPDATE_FILE: no such file"); return; }
+  char path[64];
+  snprintf(path, sizeof path, FILES_DIR "/%u", idx);
+  int fd = open(path, O_WRONLY | O_TRUNC | O_NOFOLLOW | O_CLOEXEC);
+  size_t off = 0, len = f->len - 1;
+  while (fd >= 0 && off < len) {
+    ssize_t w = write(fd, f->payload + 1 + off, len - off);
+    if (w <= 0) break;
+    off += (size_t)w;
+  }
+  if (fd < 0 || off < len) send_error(0, 0, strerror(errno));
+  if (fd >= 0) close(fd);
+}
+
 static void handle_frame(const struct kp_frame *f) {
   char err[256];
   if (kp_validate_host_frame(f, err, sizeof err) < 0) { protocol_error(err); return; }
@@ -771,6 +820,7 @@ static void handle_frame(const struct kp_frame *f) {
   case KP_SHUTDOWN: do_shutdown(); return;
   case KP_PING: send_frame(KP_PONG, f->id, f->payload, f->len); return;
   case KP_QUERY: answer_query(f); return;
+  case KP_UPDATE_FILE: update_file(f); return;
   default: protocol_error("unexpected frame"); return;
   }
 }

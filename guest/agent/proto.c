@@ -153,6 +153,13 @@ static int parse_tmpfs_opts(char *o, struct kp_mount *m, char *err, size_t errle
 }
 
 /* Splits s in place on '\n' into at most max fields; returns the count. The last field keeps its newlines. */
+static int hexval(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
 static int split_fields(char *s, char **f, int max) {
   int n = 0;
   f[n++] = s;
@@ -223,8 +230,9 @@ int kp_parse_spec(const uint8_t *p, size_t n, int is_start, struct kp_spec *out,
     case KT_CAPS:
       if (len != 8) FAIL("capabilities must be a u64 mask");
       break;
-    case KT_NET: case KT_NET_DENY: case KT_MOUNT: case KT_FILE:
+    case KT_NET: case KT_NET_DENY: case KT_MOUNT: case KT_FILE: case KT_NET_IF:
       if (!is_start) FAIL("record %u is only valid in START", tag);
+      if (tag == KT_NET_IF && out->nnetifs >= KP_MAX_NETIF) FAIL("more than %d network interfaces", KP_MAX_NETIF);
       is_str = 1; max = tag == KT_FILE ? KP_MAX_STR : tag == KT_MOUNT ? KP_MAX_PATH + 128 : 64;
       if (tag == KT_NET_DENY && out->ndeny >= KP_MAX_DENY) FAIL("more than %d denied hosts", KP_MAX_DENY);
       if (tag == KT_MOUNT && out->nmounts >= KP_MAX_MOUNTS) FAIL("more than %d mounts", KP_MAX_MOUNTS);
@@ -233,7 +241,7 @@ int kp_parse_spec(const uint8_t *p, size_t n, int is_start, struct kp_spec *out,
     default:
       FAIL("unknown record tag %u", tag);
     }
-    if (tag != KT_ARG && tag != KT_ENV && tag != KT_NET_DENY && tag != KT_MOUNT && tag != KT_FILE) {
+    if (tag != KT_ARG && tag != KT_ENV && tag != KT_NET_DENY && tag != KT_MOUNT && tag != KT_FILE && tag != KT_NET_IF) {
       if (tag < 32 && (seen & (1u << tag))) FAIL("record %u repeated", tag);
       seen |= 1u << tag;
     }
@@ -256,6 +264,24 @@ int kp_parse_spec(const uint8_t *p, size_t n, int is_start, struct kp_spec *out,
           FAIL("invalid network address");
         out->net_prefix = pf;
         out->has_net = 1;
+      } else if (tag == KT_NET_IF) {
+        /* "xx:xx:xx:xx:xx:xx a.b.c.d/prefix" */
+        struct kp_netif *ni = &out->netifs[out->nnetifs];
+        char *sp = strchr(a, ' ');
+        char *sl = sp ? strchr(sp, '/') : NULL;
+        if (!sp || !sl || sp - a != 17) FAIL("network interface record is not \"mac address/prefix\"");
+        for (int k = 0; k < 6; k++) {
+          int hi = hexval(a[k * 3]), lo = hexval(a[k * 3 + 1]);
+          if (hi < 0 || lo < 0 || (k < 5 && a[k * 3 + 2] != ':')) FAIL("invalid MAC address in network interface record");
+          ni->mac[k] = (uint8_t)(hi << 4 | lo);
+        }
+        unsigned pf = 0;
+        const char *pe = sl + 1;
+        while (*pe >= '0' && *pe <= '9' && pf < 100) pf = pf * 10 + (unsigned)(*pe++ - '0');
+        if (*pe || pe == sl + 1 || pf < 8 || pf > 30) FAIL("invalid prefix in network interface record");
+        if (kp_parse_ipv4(sp + 1, (size_t)(sl - sp - 1), &ni->addr) < 0) FAIL("invalid address in network interface record");
+        ni->prefix = pf;
+        out->nnetifs++;
       } else if (tag == KT_NET_DENY) {
         if (kp_parse_ipv4(a, len, &out->deny[out->ndeny]) < 0) FAIL("invalid denied host");
         out->ndeny++;
@@ -350,6 +376,14 @@ int kp_validate_host_frame(const struct kp_frame *f, char *err, size_t errlen) {
     return 0;
   case KP_PING:
     if (n > KP_MAX_PING) goto badlen;
+    return 0;
+  case KP_UPDATE_FILE:
+    /* u8 index of a START FILE record, then its new content (no NUL) */
+    if (n < 1 || n > 1 + KP_MAX_STR || f->id != 0) goto badlen;
+    if (f->payload[0] >= KP_MAX_FILES || memchr(f->payload + 1, 0, n - 1)) {
+      snprintf(err, errlen, "invalid file update");
+      return -1;
+    }
     return 0;
   case KP_QUERY:
     if (n < 1 || n > 1 + KP_MAX_PING) goto badlen;

@@ -23,12 +23,13 @@
 #define KP_MAX_MOUNTS 64                /* MOUNT records per START */
 #define KP_MAX_FILES 8                  /* FILE records per START */
 #define KP_MAX_DENY 16                  /* NET_DENY records per START */
+#define KP_MAX_NETIF 8                  /* NET_IF records per START */
 
 enum kp_type {
   KP_HELLO = 1, KP_HELLO_ACK = 2, KP_START = 3, KP_EXEC = 4, KP_STARTED = 5, KP_START_FAILED = 6,
   KP_STDIN = 7, KP_STDIN_CLOSE = 8, KP_STDOUT = 9, KP_STDERR = 10, KP_CREDIT = 11, KP_SIGNAL = 12,
   KP_RESIZE = 13, KP_EXIT = 14, KP_EXIT_ACK = 15, KP_PROC_STATE = 16, KP_SHUTDOWN = 17, KP_PING = 18,
-  KP_PONG = 19, KP_ERROR = 20, KP_QUERY = 21, KP_QUERY_REPLY = 22,
+  KP_PONG = 19, KP_ERROR = 20, KP_QUERY = 21, KP_QUERY_REPLY = 22, KP_UPDATE_FILE = 23,
 };
 
 /* QUERY kinds: what the host asks about the VM and its container. */
@@ -37,7 +38,7 @@ enum kp_query { KQ_STATS = 1, KQ_PROCS = 2 };
 enum kp_tag {
   KT_ARG = 1, KT_ENV = 2, KT_CWD = 3, KT_USER = 4, KT_HOSTNAME = 5, KT_TTY = 6, KT_STDIN = 7,
   KT_ROWS = 8, KT_COLS = 9, KT_ROOTFS_TAG = 10, KT_READONLY_ROOTFS = 11, KT_CAPS = 12,
-  KT_NET = 13, KT_NET_DENY = 14, KT_MOUNT = 15, KT_FILE = 16, KT_INIT = 17,
+  KT_NET = 13, KT_NET_DENY = 14, KT_MOUNT = 15, KT_FILE = 16, KT_INIT = 17, KT_NET_IF = 18,
   KT_AGENT_VERSION = 0x100, KT_KERNEL_RELEASE = 0x101, KT_VCPUS = 0x102, KT_MEM_KIB = 0x103,
   KT_BOOT_MS = 0x104, KT_PROCS = 0x105,
 };
@@ -85,6 +86,9 @@ struct kp_spec {
   unsigned net_prefix;
   uint32_t deny[KP_MAX_DENY]; /* IPv4 hosts the container must not reach (unreachable routes) */
   int ndeny;
+  /* NICs on user-defined networks (START only): found by MAC, given an address, no route beyond the subnet. */
+  struct kp_netif { uint8_t mac[6]; uint32_t addr; unsigned prefix; } netifs[KP_MAX_NETIF];
+  int nnetifs;
   struct kp_mount *mounts;   /* in the order given: parents before children */
   int nmounts;
   struct kp_file *files;

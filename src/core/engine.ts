@@ -17,6 +17,9 @@ import { loadDaemonConfig, type DaemonConfig } from './config.js';
 import { cgroupMode, mountOf } from './util/hostfs.js';
 import { VolumeStore } from './volumes/store.js';
 import { DEFAULT_SUBNET } from './network/config.js';
+import { NetworkStore } from './network/store.js';
+import { SwitchManager } from './network/switch.js';
+import { NetworkService } from './network/service.js';
 
 export const KCTL_VERSION = '0.1.0';
 /** The Docker Engine API version kctl speaks. */
@@ -28,6 +31,7 @@ export class Engine {
   readonly images: ImageService;
   readonly containers: ContainerManager;
   readonly volumes: VolumeStore;
+  readonly networks: NetworkService;
   private cfg: DaemonConfig;
 
   private constructor(root: string, cfg: DaemonConfig, readonly log: Logger) {
@@ -43,7 +47,11 @@ export class Engine {
       inUse: () => new Set(this.containers.list({ all: true }).map((c) => c.ImageId)),
     });
     this.volumes = new VolumeStore(this.layout, (name) => this.containers.volumeUsers(name));
+    const netStore = new NetworkStore(this.layout, () => [this.cfg.bip ?? DEFAULT_SUBNET]);
+    const switches = new SwitchManager(netStore, log);
+    this.networks = new NetworkService(netStore, switches, () => this.containers);
     this.containers = new ContainerManager({
+      networks: { store: netStore, switches },
       volumes: this.volumes,
       network: () => ({ subnet: this.cfg.bip ?? DEFAULT_SUBNET, dns: this.cfg.dns ?? [] }),
       layout: this.layout,
@@ -62,6 +70,7 @@ export class Engine {
     }
     const cfg = await loadDaemonConfig(layout.daemonJson);
     const engine = new Engine(root, cfg, log);
+    await engine.networks.store.load();
     await engine.containers.init();
     return engine;
   }

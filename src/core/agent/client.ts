@@ -439,6 +439,19 @@ export class AgentClient extends EventEmitter {
     });
   }
 
+  /**
+   * Rewrites a file START bound over the image's (index into START's files, e.g. /etc/hosts) in
+   * place; the container sees the new content at once. Failures come back as a non-fatal ERROR.
+   */
+  updateFile(index: number, content: string): void {
+    if (this.closed) return;
+    const body = Buffer.from(content, 'utf8');
+    if (!Number.isInteger(index) || index < 0 || index >= 8 || body.length > 65536 || body.includes(0)) {
+      throw new KctlError('invalid_argument', 'invalid file update');
+    }
+    this.send(MsgType.UPDATE_FILE, 0, Buffer.concat([Buffer.from([index]), body]));
+  }
+
   /** Asks the guest to stop every process and power off; resolves when the channel closes. */
   shutdown(timeoutMs: number): Promise<void> {
     if (this.closed) return Promise.resolve();

@@ -47,6 +47,7 @@ export const MsgType = {
   ERROR: 20,
   QUERY: 21,
   QUERY_REPLY: 22,
+  UPDATE_FILE: 23,
 } as const;
 
 /** QUERY kinds (PROTOCOL.md): the guest's /proc counters, and the container's processes. */
@@ -71,6 +72,7 @@ export const Tag = {
   MOUNT: 15,
   FILE: 16,
   INIT: 17,
+  NET_IF: 18,
   AGENT_VERSION: 0x100,
   KERNEL_RELEASE: 0x101,
   VCPUS: 0x102,
@@ -230,6 +232,8 @@ export interface ContainerSpec extends ProcessSpec {
   net?: { address: string; gateway: string };
   /** IPv4 hosts the container must not reach (unreachable routes in the guest). */
   netDeny?: string[];
+  /** NICs on user-defined networks, found by MAC in the guest: "a.b.c.d/prefix", no gateway. */
+  netIfs?: { mac: string; address: string }[];
   /** Applied in order: parents before children. */
   mounts?: GuestMount[];
   /** Files bind-mounted over the image's (/etc/hosts, /etc/hostname, /etc/resolv.conf). */
@@ -239,6 +243,7 @@ export interface ContainerSpec extends ProcessSpec {
 export const MAX_MOUNTS = 64;
 export const MAX_FILES = 8;
 export const MAX_DENY = 16;
+export const MAX_NETIFS = 8;
 
 function checkString(what: string, s: string, max: number): void {
   if (s.includes('\0')) throw new KctlError('invalid_argument', `${what} contains a NUL byte`);
@@ -296,6 +301,11 @@ export function encodeSpec(spec: ProcessSpec | ContainerSpec, isStart: boolean):
     if (c.net) recs.push(str(Tag.NET, `${c.net.address} ${c.net.gateway}`));
     if ((c.netDeny?.length ?? 0) > MAX_DENY) throw bad(`more than ${MAX_DENY} denied hosts`);
     for (const d of c.netDeny ?? []) recs.push(str(Tag.NET_DENY, d));
+    if ((c.netIfs?.length ?? 0) > MAX_NETIFS) throw bad(`more than ${MAX_NETIFS} network interfaces`);
+    for (const n of c.netIfs ?? []) {
+      if (!/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/.test(n.mac) || !/^\d+\.\d+\.\d+\.\d+\/\d+$/.test(n.address)) throw bad(`invalid network interface ${n.mac} ${n.address}`);
+      recs.push(str(Tag.NET_IF, `${n.mac} ${n.address}`));
+    }
     if ((c.mounts?.length ?? 0) > MAX_MOUNTS) throw bad(`more than ${MAX_MOUNTS} mounts`);
     for (const m of c.mounts ?? []) {
       if (m.target.includes('\n')) throw bad(`mount target ${JSON.stringify(m.target)} contains a newline`);
@@ -318,11 +328,11 @@ export function encodeSpec(spec: ProcessSpec | ContainerSpec, isStart: boolean):
 
 /** Decodes a spec (the inverse of encodeSpec, with the agent's checks); used by tests and tools. */
 export function decodeSpec(buf: Buffer, isStart: boolean): ContainerSpec {
-  const recs = decodeRecords(buf, MAX_ARGS + MAX_ENV + MAX_MOUNTS + MAX_FILES + MAX_DENY + 16);
+  const recs = decodeRecords(buf, MAX_ARGS + MAX_ENV + MAX_MOUNTS + MAX_FILES + MAX_DENY + MAX_NETIFS + 16);
   const spec: ContainerSpec = { args: [], env: [], cwd: '/', user: '', tty: false, stdin: false, hostname: '', rootfsTag: '' };
   const seen = new Set<number>();
   for (const r of recs) {
-    if (r.tag !== Tag.ARG && r.tag !== Tag.ENV && r.tag !== Tag.NET_DENY && r.tag !== Tag.MOUNT && r.tag !== Tag.FILE) {
+    if (r.tag !== Tag.ARG && r.tag !== Tag.ENV && r.tag !== Tag.NET_DENY && r.tag !== Tag.MOUNT && r.tag !== Tag.FILE && r.tag !== Tag.NET_IF) {
       if (seen.has(r.tag)) throw protocolError(`record ${r.tag} repeated`);
       seen.add(r.tag);
     }
@@ -354,6 +364,12 @@ export function decodeSpec(buf: Buffer, isStart: boolean): ContainerSpec {
       case Tag.STDIN: spec.stdin = flag(); break;
       case Tag.ROWS: spec.rows = n16(); break;
       case Tag.COLS: spec.cols = n16(); break;
+      case Tag.NET_IF: {
+        if (!isStart) throw protocolError(`record ${r.tag} only valid in START`);
+        const [mac, address] = s().split(' ');
+        (spec.netIfs ??= []).push({ mac: mac ?? '', address: address ?? '' });
+        break;
+      }
       case Tag.NET: case Tag.NET_DENY: case Tag.MOUNT: case Tag.FILE: {
         if (!isStart) throw protocolError(`record ${r.tag} only valid in START`);
         const v = s();

@@ -32,7 +32,10 @@ import { mergeEnv, resolveProcess } from './process.js';
 import type { VmDriver, VmInfo } from '../vm/driver.js';
 import { AgentClient, type AgentProcess, type ExitInfo } from '../agent/client.js';
 import { prepareRootfs, mountRootfs, unmountRootfs, removeRootfs } from '../images/rootfs.js';
-import { planContainerIO, validateNetworkMode } from '../network/plan.js';
+import { containerHosts, HOSTS_FILE_INDEX, isBuiltinNetworkMode, planContainerIO, validateNetworkMode } from '../network/plan.js';
+import type { Endpoint, NetworkRecord, NetworkStore } from '../network/store.js';
+import type { SwitchManager } from '../network/switch.js';
+import { namesOn } from '../network/service.js';
 import { parseExposed } from '../network/ports.js';
 import type { VolumeStore } from '../volumes/store.js';
 import { checkDuplicateTargets } from '../volumes/mounts.js';
@@ -95,6 +98,8 @@ export interface ManagerOptions {
   volumes?: VolumeStore;
   /** daemon.json network settings: the containers' subnet and DNS servers. */
   network?: () => { subnet: string; dns: string[] };
+  /** User-defined networks and their switches; without them only bridge and none exist. */
+  networks?: { store: NetworkStore; switches: SwitchManager };
 }
 
 /** In-memory state of a running container. */
@@ -159,6 +164,7 @@ export class ContainerManager extends EventEmitter {
         await this.save(rec).catch(() => undefined);
       }
     }));
+    await this.reconcileSwitches().catch((err) => this.log.error('network switches not reconciled', { error: (err as Error).message }));
     // Restart policies apply when the daemon starts, as with dockerd.
     for (const rec of this.records.values()) {
       const s = rec.State.Status;
@@ -246,7 +252,7 @@ export class ContainerManager extends EventEmitter {
     const { record: image, config } = await this.o.images.resolveForCreate(spec.image, { pull: !!o.pull, auth: o.auth, onProgress: o.onProgress });
     const id = newId();
     const hostname = spec.hostname || id.slice(0, 12);
-    await this.prepareNetworkAndMounts(spec, config);
+    const userNet = await this.prepareNetworkAndMounts(spec, config);
     const proc = resolveProcess({ ...spec, hostname }, config);
     const defaults = this.o.defaults();
     const warnings: string[] = [];
@@ -284,13 +290,20 @@ export class ContainerManager extends EventEmitter {
     if (spec.autoRemove && rec.Spec.restartPolicy.Name !== 'no') {
       throw invalidArgument('Conflicting options: --restart and --rm', { hint: 'a container removed when it exits cannot be restarted' });
     }
-    await withUndo(async (undo) => {
-      await fs.mkdir(dir, { mode: 0o700 });
-      undo.push('container dir', () => fs.rm(dir, { recursive: true, force: true }));
-      await fs.writeFile(rec.LogPath, '', { mode: 0o600 });
-      await this.save(rec);
-    });
+    // The address is taken synchronously with the record's registration, so concurrent creates never share one.
+    if (userNet) rec.Networks = { [userNet.Id]: this.newEndpoint(userNet, spec.networkAliases ?? [], spec.ip) };
     this.records.set(id, rec);
+    try {
+      await withUndo(async (undo) => {
+        await fs.mkdir(dir, { mode: 0o700 });
+        undo.push('container dir', () => fs.rm(dir, { recursive: true, force: true }));
+        await fs.writeFile(rec.LogPath, '', { mode: 0o600 });
+        await this.save(rec);
+      });
+    } catch (err) {
+      this.records.delete(id);
+      throw err;
+    }
     this.emit('event', { type: 'container', action: 'create', id });
     this.log.info('created', { id, name, image: image.id });
     return { id, warnings };
@@ -333,9 +346,13 @@ export class ContainerManager extends EventEmitter {
       undo.push('rootfs mount', () => unmountRootfs(plan));
 
       const net = this.o.network?.() ?? { subnet: '10.0.2.0/24', dns: [] };
+      const endpoints = this.startEndpoints(rec);
       const io = await planContainerIO({
         id: rec.Id, hostname: rec.Hostname, name: rec.Name, networkMode: rec.Spec.networkMode ?? '',
         publish: rec.Spec.publish ?? [], mounts: rec.Spec.mounts ?? [], dns: rec.Spec.dns ?? [], extraHosts: rec.Spec.extraHosts ?? [],
+        endpoints: endpoints.map((e) => e.ep),
+        internal: endpoints.length > 0 && endpoints.every((e) => e.net.Internal),
+        peers: this.peersOf(rec),
       }, { volumes: this.o.volumes, subnet: net.subnet, daemonDns: net.dns });
 
       const vmId = randomBytes(6).toString('hex');
@@ -351,6 +368,7 @@ export class ContainerManager extends EventEmitter {
       rec.State.VmId = vm.vmId;
       await this.save(rec);
       undo.push('vm record', async () => { delete rec.State.VmId; await this.save(rec); });
+      await this.attachPorts(vm, endpoints.map((e, i) => ({ ...e, nic: io.endpointNics[i]! })));
 
       const agent = await AgentClient.connect(vm.agentSocket, { timeoutMs: this.o.timeouts?.agentConnect ?? 30000, log });
       undo.push('agent', () => agent.close());
@@ -368,6 +386,7 @@ export class ContainerManager extends EventEmitter {
         readonlyRootfs: rec.Spec.readOnlyRootfs || undefined,
         init: rec.Spec.init || undefined,
         net: io.agent.net,
+        netIfs: io.agent.netIfs,
         mounts: io.agent.mounts,
         files: io.agent.files,
       });
@@ -407,6 +426,7 @@ export class ContainerManager extends EventEmitter {
       await this.save(rec);
       const rt = this.wire(rec, vm, agent, init);
       for (const s of sinks) rt.sinks.add(s);
+      this.refreshPeerHosts(rec);
       log.info('started', { vmId: vm.vmId, bootMs, accelerator: vm.accelerator });
       this.emit('event', { type: 'container', action: 'start', id: rec.Id });
       return isolation;
@@ -484,6 +504,7 @@ export class ContainerManager extends EventEmitter {
       for (const [eid, ex] of this.execs) if (ex.ContainerID === rec.Id) { if (ex.Running) { ex.Running = false; ex.ExitCode ??= 137; } this.execs.delete(eid); }
       await this.releaseRootfs(rec);
       await this.markExited(rec, code, error);
+      this.refreshPeerHosts(rec);
       log.info('exited', { exitCode: code, error: error || undefined });
       this.emit('event', { type: 'container', action: 'die', id: rec.Id, exitCode: code });
       // --rm: the container is gone before anyone attached hears the exit (docker run --rm waits for it).
@@ -794,8 +815,18 @@ export class ContainerManager extends EventEmitter {
   // ------------------------------------------------------------------ networks and volumes
 
   /** Validates the network and mount requests at create, as Docker does, and fills in `-P` and anonymous volumes. */
-  private async prepareNetworkAndMounts(spec: ContainerSpec, config: ImageConfig): Promise<void> {
-    spec.networkMode = validateNetworkMode(spec.networkMode ?? '');
+  private async prepareNetworkAndMounts(spec: ContainerSpec, config: ImageConfig): Promise<NetworkRecord | undefined> {
+    let userNet: NetworkRecord | undefined;
+    if (isBuiltinNetworkMode(spec.networkMode ?? '')) {
+      spec.networkMode = validateNetworkMode(spec.networkMode ?? '');
+      if (spec.networkAliases?.length) throw invalidArgument('network-scoped alias is supported only for containers in user defined networks');
+      if (spec.ip) throw invalidArgument('user specified IP address is supported on user defined networks only');
+    } else {
+      userNet = this.o.networks?.store.find(spec.networkMode!);
+      if (!userNet) throw notFound(`network ${spec.networkMode} not found`, { hint: 'create it with `kctl network create`' });
+      spec.networkMode = userNet.Name;
+      if (userNet.Internal && (spec.publish?.length || spec.publishAll)) throw invalidArgument(`cannot publish ports: network ${userNet.Name} is internal`);
+    }
     if (spec.networkMode === 'none' && (spec.publish?.length || spec.publishAll)) {
       throw invalidArgument('conflicting options: port publishing and the container type network mode', { hint: 'drop -p/-P or --network none' });
     }
@@ -818,6 +849,135 @@ export class ContainerManager extends EventEmitter {
         const v = await this.o.volumes.create(m.source);
         m.source = v.Name;
       }
+    }
+    return userNet;
+  }
+
+  // ------------------------------------------------------------------ user-defined networks
+
+  /** Containers with an endpoint on the network, running or not. */
+  networkUsers(netId: string): ContainerRecord[] {
+    return [...this.records.values()].filter((r) => r.Networks?.[netId]);
+  }
+
+  /** A new endpoint with the lowest free address (or `ip`); call synchronously before recording it. */
+  private newEndpoint(net: NetworkRecord, aliases: string[], ip?: string): Endpoint {
+    const used = new Set(this.networkUsers(net.Id).map((r) => r.Networks![net.Id]!.IPAddress));
+    return this.o.networks!.store.endpoint(net, this.o.networks!.store.allocate(net, used, ip), aliases, ip);
+  }
+
+  /**
+   * `network connect`: a created or stopped container gets an endpoint; its NIC appears at the next
+   * start. A microVM has no NIC hotplug (virtio-mmio), so a running container is refused.
+   */
+  async connectNetwork(ref: string, net: NetworkRecord, o: { aliases?: string[]; ip?: string } = {}): Promise<void> {
+    const rec = this.get(ref);
+    await this.locks.run(rec.Id, async () => {
+      if ((rec.Spec.networkMode || 'bridge') === 'none') {
+        throw invalidArgument(`container ${rec.Name} runs with --network none and cannot be connected to a network`);
+      }
+      if (rec.Networks?.[net.Id]) throw new KctlError('permission_denied', `endpoint with name ${rec.Name} already exists in network ${net.Name}`);
+      if (this.runtimes.has(rec.Id)) {
+        throw failedPrecondition(`cannot connect running container ${rec.Name} to network ${net.Name}: its VM cannot take a new NIC while it runs`, { hint: `stop it, connect it, and start it again (kctl stop ${rec.Name} && kctl network connect ${net.Name} ${rec.Name} && kctl start ${rec.Name})` });
+      }
+      if (Object.keys(rec.Networks ?? {}).length >= 7) throw failedPrecondition(`container ${rec.Name} is on too many networks (at most 7)`);
+      rec.Networks = { ...rec.Networks, [net.Id]: this.newEndpoint(net, o.aliases ?? [], o.ip) };
+      await this.save(rec);
+    });
+    this.emit('event', { type: 'network', action: 'connect', id: net.Id, container: rec.Id });
+  }
+
+  /** `network disconnect`: drops the endpoint of a container that is not running. */
+  async disconnectNetwork(ref: string, netId: string, _o: { force?: boolean } = {}): Promise<void> {
+    const rec = this.get(ref);
+    await this.locks.run(rec.Id, async () => {
+      const ep = rec.Networks?.[netId] ?? Object.values(rec.Networks ?? {}).find((e) => e.NetworkName === netId);
+      if (!ep) throw notFound(`container ${rec.Name} is not connected to network ${netId}`);
+      if (this.runtimes.has(rec.Id)) {
+        throw failedPrecondition(`cannot disconnect running container ${rec.Name} from network ${ep.NetworkName}: its VM cannot drop a NIC while it runs`, { hint: 'stop it first' });
+      }
+      const rest = { ...rec.Networks };
+      delete rest[ep.NetworkID];
+      rec.Networks = rest;
+      await this.save(rec);
+    });
+    this.emit('event', { type: 'network', action: 'disconnect', id: netId, container: rec.Id });
+  }
+
+  /** The endpoints a start uses, primary network first; a network removed meanwhile fails the start, as in Docker. */
+  private startEndpoints(rec: ContainerRecord): { ep: Endpoint; net: NetworkRecord }[] {
+    const out: { ep: Endpoint; net: NetworkRecord }[] = [];
+    for (const ep of Object.values(rec.Networks ?? {})) {
+      const net = this.o.networks?.store.find(ep.NetworkID);
+      if (!net) throw notFound(`network ${ep.NetworkName} not found`, { hint: `disconnect it: kctl network disconnect --force ${ep.NetworkName} ${rec.Name}` });
+      out.push({ ep, net });
+    }
+    return out.sort((a, b) => Number(b.net.Name === rec.Spec.networkMode) - Number(a.net.Name === rec.Spec.networkMode));
+  }
+
+  /** Running containers sharing a network with `rec`, with the address and names to list in its /etc/hosts. */
+  private peersOf(rec: ContainerRecord): { ip: string; names: string[] }[] {
+    const out: { ip: string; names: string[] }[] = [];
+    for (const netId of Object.keys(rec.Networks ?? {})) {
+      for (const other of this.networkUsers(netId)) {
+        if (other.Id === rec.Id || !this.runtimes.has(other.Id)) continue;
+        out.push({ ip: other.Networks![netId]!.IPAddress, names: namesOn(other, netId) });
+      }
+    }
+    return out;
+  }
+
+  private hostsOf(rec: ContainerRecord): string {
+    const eps = Object.values(rec.Networks ?? {}).sort((a, b) => Number(b.NetworkName === rec.Spec.networkMode) - Number(a.NetworkName === rec.Spec.networkMode));
+    return containerHosts({ hostname: rec.Hostname, name: rec.Name, endpoints: eps, peers: this.peersOf(rec), extraHosts: rec.Spec.extraHosts ?? [] }, rec.State.IPAddress ?? '');
+  }
+
+  /** Rewrites /etc/hosts in every running container that shares a network with `rec` (it came or went). */
+  private refreshPeerHosts(rec: ContainerRecord): void {
+    const seen = new Set<string>();
+    for (const netId of Object.keys(rec.Networks ?? {})) {
+      for (const other of this.networkUsers(netId)) {
+        if (other.Id === rec.Id || seen.has(other.Id)) continue;
+        seen.add(other.Id);
+        const rt = this.runtimes.get(other.Id);
+        if (!rt) continue;
+        try {
+          rt.agent.updateFile(HOSTS_FILE_INDEX, this.hostsOf(other));
+        } catch (err) {
+          this.log.warn('/etc/hosts not updated', { id: other.Id, error: (err as Error).message });
+        }
+      }
+    }
+  }
+
+  /** Connects a running VM's user-network NICs to their switches. */
+  private async attachPorts(vm: VmInfo, ports: { net: NetworkRecord; ep: Endpoint; nic: number }[]): Promise<void> {
+    for (const p of ports) {
+      const fresh = await this.o.networks!.switches.ensure(p.net);
+      if (fresh) await this.reattachAll(p.net, vm.vmId);
+      await this.o.networks!.switches.attach(p.net, { name: `${vm.vmId}.${p.nic}`, mac: p.ep.MacAddress, socket: vm.nicSockets![p.nic]! });
+    }
+  }
+
+  /** After a switch was (re)started: connects every running container's NIC on that network again. */
+  private async reattachAll(net: NetworkRecord, exceptVm?: string): Promise<void> {
+    for (const rec of this.networkUsers(net.Id)) {
+      const rt = this.runtimes.get(rec.Id);
+      if (!rt || rt.vm.vmId === exceptVm || !rt.vm.nicSockets) continue;
+      const mac = rec.Networks![net.Id]!.MacAddress;
+      const nic = rt.vm.nicMacs?.indexOf(mac) ?? -1;
+      if (nic < 0) continue;
+      await this.o.networks!.switches.attach(net, { name: `${rt.vm.vmId}.${nic}`, mac, socket: rt.vm.nicSockets[nic]! })
+        .catch((err) => this.log.warn('NIC not re-attached', { id: rec.Id, network: net.Name, error: (err as Error).message }));
+    }
+  }
+
+  /** At daemon start: every network with running containers has its switch (a dead one is replaced and its ports re-attached). */
+  private async reconcileSwitches(): Promise<void> {
+    if (!this.o.networks) return;
+    for (const net of this.o.networks.store.list()) {
+      if (!this.networkUsers(net.Id).some((r) => this.runtimes.has(r.Id))) continue;
+      if (await this.o.networks.switches.ensure(net)) await this.reattachAll(net);
     }
   }
 

@@ -32,9 +32,12 @@ export interface ContainerSpec {
   /** Published ports (-p, and -P's picks from the image's EXPOSE, resolved at create). */
   publish?: import('../network/ports.js').PortBinding[];
   publishAll?: boolean;
-  /** 'bridge' (default) or 'none'. */
+  /** 'bridge' (default), 'none', or the name of a user-defined network (`kctl network create`). */
   networkMode?: string;
+  /** --network-alias: more names for the container on its user-defined network. */
   networkAliases?: string[];
+  /** --ip: the container's address on its user-defined network. */
+  ip?: string;
   dns?: string[];
   extraHosts?: string[];
   /** -v, --mount and --tmpfs, in the order given. */
@@ -106,6 +109,8 @@ export interface ContainerRecord {
   VCPUs: number;
   MemoryMiB: number;
   RestartCount: number;
+  /** Its places on user-defined networks, by network id (`bridge` and `none` have none). */
+  Networks?: Record<string, import('../network/store.js').Endpoint>;
   State: ContainerState;
   LogPath: string;
 }

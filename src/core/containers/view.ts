@@ -5,6 +5,7 @@
  */
 import type { ContainerRecord } from './types.js';
 import { portBindingsDocument, portsDocument } from '../network/ports.js';
+import { builtinNetworkId } from '../network/store.js';
 
 export function inspectContainer(r: ContainerRecord): Record<string, unknown> {
   const s = r.State;
@@ -81,10 +82,37 @@ export function inspectContainer(r: ContainerRecord): Record<string, unknown> {
       Ports: portsDocument(s.Ports ?? []),
       IPAddress: s.IPAddress ?? '',
       Gateway: s.Gateway ?? '',
-      Networks: (r.Spec.networkMode ?? 'bridge') === 'none' ? { none: {} } : { bridge: { IPAddress: s.IPAddress ?? '', Gateway: s.Gateway ?? '', Aliases: r.Spec.networkAliases ?? [] } },
+      Networks: networksDocument(r),
     },
     Isolation: s.Isolation ?? null,
   };
+}
+
+/**
+ * NetworkSettings.Networks: one entry per network. Containers on user-defined networks show those
+ * (with Docker's short-id alias); the VM's own NAT is `bridge`. Addresses only while running.
+ */
+function networksDocument(r: ContainerRecord): Record<string, unknown> {
+  const s = r.State;
+  const running = s.Status === 'running' || s.Status === 'paused';
+  const entry = (o: { id: string; ep: string; aliases: string[] | null; ip: string; prefix: number; gw: string; mac: string }) => ({
+    IPAMConfig: null, Links: null, Aliases: o.aliases, NetworkID: o.id, EndpointID: running ? o.ep : '',
+    Gateway: running ? o.gw : '', IPAddress: running ? o.ip : '', IPPrefixLen: running ? o.prefix : 0,
+    IPv6Gateway: '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0, MacAddress: running ? o.mac : '', DriverOpts: null,
+  });
+  const mode = r.Spec.networkMode ?? 'bridge';
+  const out: Record<string, unknown> = {};
+  if (mode === 'none') out.none = entry({ id: builtinNetworkId('none'), ep: '', aliases: null, ip: '', prefix: 0, gw: '', mac: '' });
+  else if (mode === 'bridge' || mode === 'default') {
+    out.bridge = entry({ id: builtinNetworkId('bridge'), ep: '', aliases: null, ip: s.IPAddress ?? '', prefix: 24, gw: s.Gateway ?? '', mac: '' });
+  }
+  for (const ep of Object.values(r.Networks ?? {})) {
+    out[ep.NetworkName] = entry({
+      id: ep.NetworkID, ep: ep.EndpointID, aliases: [...new Set([...ep.Aliases, r.Id.slice(0, 12)])],
+      ip: ep.IPAddress, prefix: ep.IPPrefixLen, gw: ep.Gateway, mac: ep.MacAddress,
+    });
+  }
+  return out;
 }
 
 /** Docker's human status column: "Up 3 seconds", "Exited (0) 2 minutes ago", "Created". */

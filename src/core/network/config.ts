@@ -16,11 +16,11 @@ export function isIPv4(s: string): boolean {
   return IPV4_RE.test(s);
 }
 
-function ipToInt(ip: string): number {
+export function ipToInt(ip: string): number {
   return ip.split('.').reduce((a, o) => (a * 256 + Number(o)) >>> 0, 0);
 }
 
-function intToIp(n: number): string {
+export function intToIp(n: number): string {
   return [24, 16, 8, 0].map((s) => (n >>> s) & 255).join('.');
 }
 

@@ -10,14 +10,21 @@ import type { GuestMount } from '../agent/protocol.js';
 import type { VolumeStore } from '../volumes/store.js';
 import type { MountRequest } from '../volumes/mounts.js';
 import { allocatePorts, type PortBinding, type PortMapping } from './ports.js';
+import type { Endpoint } from './store.js';
 import { guestNetwork, hostsFile, parseAddHost, readHostResolvConf, resolvConf, userNetAddresses } from './config.js';
 
 export interface ContainerIOInput {
   id: string;
   hostname: string;
   name: string;
-  /** 'none' or the default network ('bridge', 'default', ''). */
+  /** 'none', the default network ('bridge', 'default', ''), or a user-defined network's name. */
   networkMode: string;
+  /** Places on user-defined networks: one NIC each, on that network's switch. */
+  endpoints?: Endpoint[];
+  /** Only internal networks: no NAT NIC (no way out, no published ports). */
+  internal?: boolean;
+  /** Running containers that share a network with this one, for /etc/hosts. */
+  peers?: { ip: string; names: string[] }[];
   publish: PortBinding[];
   mounts: MountRequest[];
   dns: string[];
@@ -32,8 +39,11 @@ export interface ContainerIOPlan {
   gateway: string;
   shares: ShareSpec[];
   nics: VmNic[];
+  /** Per endpoint (in input order): the index of its NIC in `nics`. */
+  endpointNics: number[];
   agent: {
     net?: { address: string; gateway: string };
+    netIfs: { mac: string; address: string }[];
     mounts: GuestMount[];
     files: { target: string; content: string }[];
   };
@@ -42,6 +52,20 @@ export interface ContainerIOPlan {
 }
 
 export const NETWORK_MODES = ['bridge', 'default', 'none'];
+/** The index of /etc/hosts among the files START binds (agent UPDATE_FILE rewrites it). */
+export const HOSTS_FILE_INDEX = 1;
+
+/** Whether a --network value names a built-in network (else a user-defined one). */
+export function isBuiltinNetworkMode(mode: string): boolean {
+  return NETWORK_MODES.includes(mode || 'bridge') || mode === 'host' || mode.startsWith('container:');
+}
+
+/** The container's /etc/hosts: its own address and names, its peers on shared networks, --add-host. */
+export function containerHosts(i: Pick<ContainerIOInput, 'hostname' | 'name' | 'endpoints' | 'peers' | 'extraHosts'>, natIp: string): string {
+  const own = i.endpoints?.[0];
+  const names = [i.name, ...(own?.Aliases ?? [])];
+  return hostsFile({ ip: own?.IPAddress || natIp || undefined, hostname: i.hostname, names, peers: i.peers, extra: i.extraHosts.map(parseAddHost) });
+}
 
 export function validateNetworkMode(mode: string): string {
   const m = mode || 'bridge';
@@ -52,9 +76,11 @@ export function validateNetworkMode(mode: string): string {
 }
 
 export async function planContainerIO(i: ContainerIOInput, o: { volumes?: VolumeStore; subnet: string; daemonDns: string[] }): Promise<ContainerIOPlan> {
-  const mode = validateNetworkMode(i.networkMode);
-  const ports = mode === 'none' ? [] : await allocatePorts(i.publish, i.takenPorts);
-  const net = guestNetwork({ id: i.id, mode: mode === 'none' ? 'none' : 'user', subnet: o.subnet, ports });
+  const mode = isBuiltinNetworkMode(i.networkMode) ? validateNetworkMode(i.networkMode) : 'user-defined';
+  const nat = mode !== 'none' && !i.internal;
+  if (!nat && i.publish.length) throw invalidArgument(`cannot publish ports: network ${i.networkMode || 'none'} has no way in from the host`);
+  const ports = nat ? await allocatePorts(i.publish, i.takenPorts) : [];
+  const net = guestNetwork({ id: i.id, mode: nat ? 'user' : 'none', subnet: o.subnet, ports });
 
   const shares: ShareSpec[] = [];
   const mounts: GuestMount[] = [];
@@ -81,13 +107,12 @@ export async function planContainerIO(i: ContainerIOInput, o: { volumes?: Volume
     mountPoints.push({ Type: m.type, ...(m.type === 'volume' ? { Name: m.source } : {}), Source: source, Destination: m.target, RW: !m.readOnly });
   }
 
-  const extra = i.extraHosts.map(parseAddHost);
   const files = [
     { target: '/etc/hostname', content: `${i.hostname}\n` },
-    { target: '/etc/hosts', content: hostsFile({ ip: net.ip || undefined, hostname: i.hostname, extra }) },
+    { target: '/etc/hosts', content: containerHosts(i, net.ip) },
     {
       target: '/etc/resolv.conf',
-      content: mode === 'none'
+      content: !nat
         ? resolvConf({ hostResolvConf: '', dns: i.dns.length ? i.dns : o.daemonDns, fallback: '127.0.0.1' })
         : resolvConf({ hostResolvConf: readHostResolvConf(), dns: i.dns.length ? i.dns : o.daemonDns, fallback: userNetAddresses(o.subnet).dns }),
     },
@@ -97,7 +122,18 @@ export async function planContainerIO(i: ContainerIOInput, o: { volumes?: Volume
     const a = userNetAddresses(o.subnet);
     nics.push({ mac: net.device.mac, passt: { address: a.guest, prefix: a.prefix, gateway: a.gateway, dns: a.dns, ports } });
   }
-  return { ports, ip: net.ip, gateway: net.gateway, shares, nics, agent: { net: net.eth0, mounts, files }, mountPoints };
+  const endpointNics: number[] = [];
+  const netIfs: { mac: string; address: string }[] = [];
+  for (const ep of i.endpoints ?? []) {
+    endpointNics.push(nics.length);
+    nics.push({ mac: ep.MacAddress });
+    netIfs.push({ mac: ep.MacAddress, address: `${ep.IPAddress}/${ep.IPPrefixLen}` });
+  }
+  const own = i.endpoints?.[0];
+  return {
+    ports, ip: own?.IPAddress ?? net.ip, gateway: own?.Gateway ?? net.gateway, shares, nics, endpointNics,
+    agent: { net: net.eth0, netIfs, mounts, files }, mountPoints,
+  };
 }
 
 /** A bind source: `-v` creates a missing directory (Docker); `--mount` refuses. Only directories can be shared. */

@@ -49,13 +49,17 @@ export interface VmSpec {
   shares: ShareSpec[];
   /** Extra kernel parameters for the guest agent, appended after kctl's own. */
   kernelArgs?: string[];
-  /** NICs, eth0 first, each served by its own passt (see src/core/network/README.md); absent: none. */
+  /** NICs, eth0 first (see src/core/network/README.md); absent: none. */
   network?: VmNic[];
 }
 
+/**
+ * A NIC: served by its own passt (the NAT to the outside and published ports), or, without
+ * `passt`, a socket QEMU listens on for the switch of a user-defined network (VmInfo.nicSockets).
+ */
 export interface VmNic {
   mac: string;
-  passt: Omit<PasstConfig, 'binary' | 'socket' | 'logFile' | 'runAs' | 'pidFile'>;
+  passt?: Omit<PasstConfig, 'binary' | 'socket' | 'logFile' | 'runAs' | 'pidFile'>;
 }
 
 /** A process that serves one NIC of the VM (passt). */
@@ -93,8 +97,12 @@ export interface VmInfo {
   /** /proc/<pid>/stat starttime of QEMU: the identity check against PID reuse. */
   qemuStartTime: string;
   virtiofsd: VirtiofsdInfo[];
-  /** One passt per NIC; absent in VMs without a network. */
+  /** One passt per passt NIC; absent in VMs without a network. */
   netHelpers?: NetHelperInfo[];
+  /** Per NIC (in VmSpec.network order): the socket QEMU listens on for a switch, '' for passt NICs. */
+  nicSockets?: string[];
+  /** Per NIC: its MAC (to find a user-network NIC again after a daemon restart). */
+  nicMacs?: string[];
   agentSocket: string;
   qmpSocket: string;
   consoleLog: string;
@@ -398,12 +406,21 @@ export class VmDriver {
         memoryMiB: spec.memoryMiB,
         boot: { kernel: assets.kernel, initrd: assets.initrd, append },
         filesystems: spec.shares.map((s, i) => ({ tag: s.tag, socket: path.join(dir, `fs${i}.sock`) })),
-        network: (spec.network ?? []).map((n, i): NetDevice => ({ kind: 'stream', socket: path.join(dir, 'net', `${i}.sock`), mac: n.mac })),
+        network: (spec.network ?? []).map((n, i): NetDevice => (n.passt
+          ? { kind: 'stream', socket: path.join(dir, 'net', `${i}.sock`), mac: n.mac }
+          : { kind: 'stream', socket: path.join(qdir, `nic${i}.sock`), mac: n.mac, listen: true })),
         agent: { kind: 'virtio-serial', socket: info.agentSocket, portName: AGENT_PORT_NAME },
         qmpSocket: info.qmpSocket,
         consoleLog: info.consoleLog,
       };
       const argv = qemuArgs(qemuConfig);
+      if (spec.network?.some((n) => !n.passt)) {
+        info.nicSockets = qemuConfig.network!.map((n, i) => (spec.network![i]!.passt ? '' : (n as { socket: string }).socket));
+        info.nicMacs = spec.network.map((n) => n.mac);
+      }
+      for (const s of info.nicSockets ?? []) {
+        if (Buffer.byteLength(s) > 107) throw invalidArgument(`socket path ${s} is longer than 107 bytes`, { hint: 'use a shorter KCTL_ROOT' });
+      }
       await writeJsonAtomic(path.join(dir, 'vm.json'), info);
 
       // 1. One virtiofsd per share; QEMU connects to their sockets at startup.
@@ -434,8 +451,9 @@ export class VmDriver {
         log.debug('virtiofsd ready', { tag: share.tag, pid: proc.pid, source: share.source, readOnly: share.readOnly });
       }
 
-      // 1b. One passt per NIC; it binds the published host ports now, so a port taken meanwhile fails here.
-      if (spec.network?.length) {
+      // 1b. One passt per passt NIC; it binds the published host ports now, so a port taken meanwhile fails here.
+      const passtNics = (spec.network ?? []).map((n, i) => ({ n, i })).filter((x) => x.n.passt);
+      if (passtNics.length) {
         // passt drops to an unprivileged user before it binds its socket: give it a directory of its own.
         // The path to it must be traversable (x, not r) by that user: the state root, vms/ and this VM's directory.
         for (const d of [this.layout.root, this.layout.vmsDir, dir]) {
@@ -446,14 +464,14 @@ export class VmDriver {
         await fsp.chown(path.join(dir, 'net'), qemuUid ?? PASST_UID, qemuUid ?? PASST_UID);
       }
       const passtBinary = this.opts.passtPath ?? '/usr/bin/passt';
-      if (spec.network?.length && !firstExisting([passtBinary])) {
+      if (passtNics.length && !firstExisting([passtBinary])) {
         throw unavailable(`passt is not installed (${passtBinary}): containers need it for their network`, { hint: 'apt-get install passt, or run the container with --network none' });
       }
-      for (const [i, nic] of (spec.network ?? []).entries()) {
+      for (const { n: nic, i } of passtNics) {
         const socket = path.join(dir, 'net', `${i}.sock`);
         const logFile = path.join(dir, `passt${i}.log`);
         const pidFile = path.join(dir, 'net', `${i}.pid`);
-        const args = passtArgs({ ...nic.passt, binary: '', socket, logFile, pidFile, runAs: qemuUid ?? PASST_UID });
+        const args = passtArgs({ ...nic.passt!, binary: '', socket, logFile, pidFile, runAs: qemuUid ?? PASST_UID });
         const outFile = path.join(dir, `passt${i}.out`);
         const launcher = await this.spawnDetached(passtBinary, args, outFile, `passt for NIC ${i}`);
         undo.push(`kill passt launcher ${i}`, () => this.killAndWait(launcher.pid, launcher.startTime, 2000));
@@ -469,7 +487,7 @@ export class VmDriver {
           logFile,
           () => readTail(path.join(dir, `passt${i}.out`), 2048),
         );
-        log.debug('passt ready', { nic: i, pid: proc.pid, ports: nic.passt.ports.length });
+        log.debug('passt ready', { nic: i, pid: proc.pid, ports: nic.passt!.ports.length });
       }
 
       // 2. QEMU.
@@ -506,7 +524,7 @@ export class VmDriver {
       } finally {
         qmp!.close();
       }
-      for (const s of [info.qmpSocket, info.agentSocket]) await fsp.chmod(s, 0o600).catch(() => {});
+      for (const s of [info.qmpSocket, info.agentSocket, ...(info.nicSockets ?? []).filter(Boolean)]) await fsp.chmod(s, 0o600).catch(() => {});
       info.state = 'running';
       await writeJsonAtomic(path.join(dir, 'vm.json'), info);
       log.info('VM started', { qemuPid: q.pid, accelerator: info.accelerator, qmpReadyMs: Date.now() - t0, shares: spec.shares.length });

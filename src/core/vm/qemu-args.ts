@@ -68,11 +68,15 @@ export interface UserNetDevice {
   forwards: HostForward[];
 }
 
-/** A virtio-net NIC whose frames go over a unix stream socket to a user-mode network process (passt). */
+/**
+ * A virtio-net NIC whose frames go over a unix stream socket: QEMU connects to a user-mode network
+ * process (passt), or with `listen` QEMU listens and the network's switch connects (user networks).
+ */
 export interface StreamNetDevice {
   kind: 'stream';
   socket: string;
   mac: string;
+  listen?: boolean;
 }
 
 export type NetDevice = UserNetDevice | StreamNetDevice;
@@ -184,7 +188,7 @@ export function qemuArgs(c: QemuConfig): string[] {
 
   (c.network ?? []).forEach((n, i) => {
     if (n.kind === 'stream') {
-      a.push('-netdev', `stream,id=net${i},server=off,addr.type=unix,addr.path=${optValue(n.socket)}`);
+      a.push('-netdev', `stream,id=net${i},server=${n.listen ? 'on' : 'off'},addr.type=unix,addr.path=${optValue(n.socket)}`);
       a.push('-device', `virtio-net-device,netdev=net${i},mac=${n.mac}`);
       return;
     }
