@@ -6,13 +6,15 @@ import type { ContainerSpec } from '../containers/types.js';
 import { parseMountFlag, parseTmpfsFlag, parseVolumeFlag, checkDuplicateTargets } from '../volumes/mounts.js';
 import { parseAddHost, validateDns } from './config.js';
 import { parsePublish } from './ports.js';
-import { validateNetworkMode } from './plan.js';
+import { isBuiltinNetworkMode, validateNetworkMode } from './plan.js';
 
 export interface NetworkStorageFlags {
   publish?: string[];
   publishAll?: boolean;
   network?: string;
   networkAliases?: string[];
+  /** --ip on a user-defined network. */
+  ip?: string;
   volumes?: string[];
   mounts?: string[];
   tmpfs?: string[];
@@ -28,8 +30,10 @@ export function networkStorageSpec(f: NetworkStorageFlags): Partial<ContainerSpe
   return {
     publish: (f.publish ?? []).flatMap(parsePublish),
     publishAll: !!f.publishAll,
-    networkMode: validateNetworkMode(f.network ?? ''),
+    // A user-defined network is looked up by the daemon at create.
+    networkMode: isBuiltinNetworkMode(f.network ?? '') ? validateNetworkMode(f.network ?? '') : f.network!,
     networkAliases: f.networkAliases ?? [],
+    ...(f.ip ? { ip: f.ip } : {}),
     dns: (f.dns ?? []).map(validateDns),
     extraHosts: f.addHosts ?? [],
     mounts,
