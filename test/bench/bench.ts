@@ -6,7 +6,7 @@
  *   npm run bench                 the default set (~3-6 min on 2 cores under TCG)
  *   npm run bench -- --quick      fewer repetitions (a smoke run, ~1-2 min)
  *   npm run bench -- --full       more repetitions and density up to 200 containers
- *   npm run bench -- --only=cold,cli   some figures: cold, cli, exec, memory, concurrent, pull, density
+ *   npm run bench -- --only=cold,cli   some figures: cold, cli, exec, memory, concurrent, pull, density, network, storage
  *   npm run bench -- --no-write   print only (keep the committed RESULTS.md)
  *
  * Needs root, a build (`npm run build`) and `npm run setup` (guest kernel and initramfs). It uses
@@ -30,12 +30,13 @@ import { Puller } from '../../src/core/images/puller.js';
 import { LayerStore } from '../../src/core/images/layers.js';
 import { parseDaemonConfig } from '../../src/core/config.js';
 import { Crun, gitCommit, killInflight, machine, onCleanup, qemuMem, type QemuMem, runCleanups, sleep, sumMem, tail, timed, timedOk, vmProcessPids, withDescendants, type Machine, type Timed } from './harness.js';
+import { networkFigure, storageFigure } from './io.js';
 import { fmtKiB, fmtMs, fmtRatio, markdownTable, median, ratio, summarize, textTable, type Summary } from './stats.js';
 
 // ------------------------------------------------------------------------------- options
 
-type FigureId = 'cold' | 'cli' | 'exec' | 'memory' | 'concurrent' | 'pull' | 'density';
-const ALL: FigureId[] = ['cold', 'cli', 'exec', 'memory', 'concurrent', 'pull', 'density'];
+type FigureId = 'cold' | 'cli' | 'exec' | 'memory' | 'concurrent' | 'pull' | 'density' | 'network' | 'storage';
+const ALL: FigureId[] = ['cold', 'cli', 'exec', 'memory', 'concurrent', 'pull', 'density', 'network', 'storage'];
 
 interface Options {
   mode: 'quick' | 'default' | 'full';
@@ -79,7 +80,7 @@ function parseOptions(argv: string[]): Options {
 }
 
 function usage(problem?: string): never {
-  const text = 'usage: npm run bench -- [--quick | --full] [--only=cold,cli,exec,memory,concurrent,pull,density] [--no-write]\n';
+  const text = 'usage: npm run bench -- [--quick | --full] [--only=cold,cli,exec,memory,concurrent,pull,density,network,storage] [--no-write]\n';
   if (problem) {
     process.stderr.write(`bench: ${problem}\n${text}`);
     process.exit(2);
@@ -763,6 +764,8 @@ async function main(): Promise<void> {
     ['concurrent', () => bench.concurrent()],
     ['pull', () => bench.pull()],
     ['density', () => bench.density()],
+    ['network', () => networkFigure(bench)],
+    ['storage', () => storageFigure(bench)],
   ];
   let failed = false;
   try {
