@@ -17,8 +17,10 @@
  *
  * Usage (kctld runs all of these; see src/core/network/switch.ts):
  *   kctl-netswitch serve DIR UID           listen on DIR/ctl.sock (0600), then drop to UID and serve
- *   kctl-netswitch attach CTL NAME MAC SOCK connect to QEMU's socket SOCK and hand it to the switch
- *                                           as port NAME (a port of the same name is replaced)
+ *   kctl-netswitch attach CTL NAME MAC SOCK [UID]
+ *                                           connect to QEMU's socket SOCK and hand it to the switch
+ *                                           as port NAME (a port of the same name is replaced); with
+ *                                           UID (the VM's QEMU user) SOCK is reached as that user only
  *   kctl-netswitch detach CTL NAME          close port NAME
  *   kctl-netswitch list CTL                 print the attached ports, "NAME MAC rx tx drops" each
  *
@@ -416,10 +418,8 @@ static int connect_unix(const char *path) {
   return fd;
 }
 
-/* Sends one command (with fd when >= 0) and copies the answer to stdout. Exit 0 on "ok". */
-static int command(const char *ctl, const char *line, int fd) {
-  int c = connect_unix(ctl);
-  if (c < 0) return 1;
+/* Sends one command (with fd when >= 0) on the connected control socket c and copies the answer to stdout. Exit 0 on "ok". */
+static int command_on(int c, const char *line, int fd) {
   alarm(10);
   struct iovec iov = {(void *)line, strlen(line)};
   char cbuf[CMSG_SPACE(sizeof(int))];
@@ -457,23 +457,42 @@ static int command(const char *ctl, const char *line, int fd) {
   return 0;
 }
 
+static int command(const char *ctl, const char *line, int fd) {
+  int c = connect_unix(ctl);
+  if (c < 0) return 1;
+  return command_on(c, line, fd);
+}
+
 int main(int argc, char **argv) {
   signal(SIGPIPE, SIG_IGN);
   if (argc == 4 && strcmp(argv[1], "serve") == 0) return serve(argv[2], argv[3]);
   char line[LINE_MAX_LEN];
-  if (argc == 6 && strcmp(argv[1], "attach") == 0) {
+  if ((argc == 6 || argc == 7) && strcmp(argv[1], "attach") == 0) {
     uint8_t mac[6];
     if (!valid_name(argv[3]) || parse_mac(argv[4], mac) < 0) { fprintf(stderr, "kctl-netswitch: invalid port name or MAC\n"); return 2; }
+    /* The control socket first, as the caller (root); then QEMU's socket as QEMU's own user, so a
+       path that a compromised QEMU swapped for a link leads nowhere that user cannot go itself. */
+    int c = connect_unix(argv[2]);
+    if (c < 0) return 1;
+    if (argc == 7) {
+      char *end;
+      long uid = strtol(argv[6], &end, 10);
+      if (*end || uid <= 0 || uid > 0x7fffffff) { fprintf(stderr, "kctl-netswitch: invalid uid %s\n", argv[6]); return 2; }
+      if (setgroups(0, NULL) < 0 || setgid((gid_t)uid) < 0 || setuid((uid_t)uid) < 0) {
+        fprintf(stderr, "kctl-netswitch: cannot become uid %ld: %s\n", uid, strerror(errno));
+        return 1;
+      }
+    }
     int fd = connect_unix(argv[5]);
     if (fd < 0) return 1;
     snprintf(line, sizeof line, "attach %s %s\n", argv[3], argv[4]);
-    return command(argv[2], line, fd);
+    return command_on(c, line, fd);
   }
   if (argc == 4 && strcmp(argv[1], "detach") == 0 && valid_name(argv[3])) {
     snprintf(line, sizeof line, "detach %s\n", argv[3]);
     return command(argv[2], line, -1);
   }
   if (argc == 3 && strcmp(argv[1], "list") == 0) return command(argv[2], "list\n", -1);
-  fprintf(stderr, "usage: kctl-netswitch serve DIR UID | attach CTL NAME MAC SOCK | detach CTL NAME | list CTL\n");
+  fprintf(stderr, "usage: kctl-netswitch serve DIR UID | attach CTL NAME MAC SOCK [UID] | detach CTL NAME | list CTL\n");
   return 2;
 }

@@ -955,7 +955,7 @@ export class ContainerManager extends EventEmitter {
     for (const p of ports) {
       const fresh = await this.o.networks!.switches.ensure(p.net);
       if (fresh) await this.reattachAll(p.net, vm.vmId);
-      await this.o.networks!.switches.attach(p.net, { name: `${vm.vmId}.${p.nic}`, mac: p.ep.MacAddress, socket: vm.nicSockets![p.nic]! });
+      await this.o.networks!.switches.attach(p.net, { name: `${vm.vmId}.${p.nic}`, mac: p.ep.MacAddress, socket: vm.nicSockets![p.nic]!, uid: vm.qemuUid });
     }
   }
 
@@ -967,7 +967,7 @@ export class ContainerManager extends EventEmitter {
       const mac = rec.Networks![net.Id]!.MacAddress;
       const nic = rt.vm.nicMacs?.indexOf(mac) ?? -1;
       if (nic < 0) continue;
-      await this.o.networks!.switches.attach(net, { name: `${rt.vm.vmId}.${nic}`, mac, socket: rt.vm.nicSockets[nic]! })
+      await this.o.networks!.switches.attach(net, { name: `${rt.vm.vmId}.${nic}`, mac, socket: rt.vm.nicSockets[nic]!, uid: rt.vm.qemuUid })
         .catch((err) => this.log.warn('NIC not re-attached', { id: rec.Id, network: net.Name, error: (err as Error).message }));
     }
   }
@@ -1104,6 +1104,8 @@ export class ContainerManager extends EventEmitter {
       rec.Name = old;
       throw err;
     }
+    // Peers on shared networks resolve the new name (Docker's DNS does at once).
+    if (this.runtimes.has(rec.Id)) this.refreshPeerHosts(rec);
     this.emit('event', { type: 'container', action: 'rename', id: rec.Id, oldName: old });
   }
 

@@ -35,6 +35,8 @@ export interface SwitchPort {
   mac: string;
   /** QEMU's listening socket for the NIC. */
   socket: string;
+  /** QEMU's unprivileged uid: the socket is reached as that user only. */
+  uid?: number;
 }
 
 export function netswitchBinary(): string {
@@ -110,7 +112,8 @@ export class SwitchManager {
   }
 
   async attach(net: NetworkRecord, port: SwitchPort): Promise<void> {
-    await this.run(['attach', this.controlSocket(net), port.name, port.mac, port.socket], `connect NIC ${port.name} to network ${net.Name}`);
+    const asUser = port.uid !== undefined && process.getuid?.() === 0 ? [String(port.uid)] : [];
+    await this.run(['attach', this.controlSocket(net), port.name, port.mac, port.socket, ...asUser], `connect NIC ${port.name} to network ${net.Name}`);
   }
 
   async detach(net: NetworkRecord, name: string): Promise<void> {

@@ -122,6 +122,17 @@ test('kctl-netswitch forwards between pinned ports, drops spoofed and unowned fr
 
   // A port with a MAC already in use is refused; a bad command gets an error, not a crash.
   await assert.rejects(sw.attach(netw, { name: 'dup.1', mac: a.mac, socket: c.socket }), /another port has that MAC/);
+  // Reached as QEMU's own user, a socket that user cannot reach is not attached (a swapped link leads nowhere).
+  if (process.getuid?.() === 0) {
+    const priv = fs.mkdtempSync(path.join(root, 'priv-'));
+    fs.chmodSync(priv, 0o700);
+    const hidden = new FakeNic(path.join(priv, 'h.sock'), '02:42:ac:12:00:09');
+    nics.push(hidden);
+    await hidden.listen();
+    await assert.rejects(sw.attach(netw, { name: 'hid.1', mac: hidden.mac, socket: hidden.socket, uid: 65534 }), /Permission denied/);
+    await sw.attach(netw, { name: 'hid.1', mac: hidden.mac, socket: hidden.socket });
+    await sw.detach(netw, 'hid.1');
+  }
   await sw.detach(netw, 'vm1.1');
   assert.deepEqual((await sw.list(netw)).map((p) => p.name), ['vm0.1']);
   assert.ok(await sw.running(netw), 'the switch survived all of it');
