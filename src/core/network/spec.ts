@@ -6,7 +6,7 @@ import type { ContainerSpec } from '../containers/types.js';
 import { parseMountFlag, parseTmpfsFlag, parseVolumeFlag, checkDuplicateTargets } from '../volumes/mounts.js';
 import { parseAddHost, validateDns } from './config.js';
 import { parsePublish } from './ports.js';
-import { validateNetworkMode } from './plan.js';
+import { isBuiltinNetworkMode, validateNetworkMode } from './plan.js';
 
 export interface NetworkStorageFlags {
   publish?: string[];
@@ -19,6 +19,8 @@ export interface NetworkStorageFlags {
   readOnly?: boolean;
   dns?: string[];
   addHosts?: string[];
+  /** --ip, on a user-defined network. */
+  ip?: string;
 }
 
 export function networkStorageSpec(f: NetworkStorageFlags): Partial<ContainerSpec> {
@@ -28,11 +30,13 @@ export function networkStorageSpec(f: NetworkStorageFlags): Partial<ContainerSpe
   return {
     publish: (f.publish ?? []).flatMap(parsePublish),
     publishAll: !!f.publishAll,
-    networkMode: validateNetworkMode(f.network ?? ''),
+    // A user-defined network's name is looked up (and --ip checked) by the container manager at create.
+    networkMode: isBuiltinNetworkMode(f.network ?? '') ? validateNetworkMode(f.network ?? '') : f.network,
     networkAliases: f.networkAliases ?? [],
     dns: (f.dns ?? []).map(validateDns),
     extraHosts: f.addHosts ?? [],
     mounts,
     readOnlyRootfs: !!f.readOnly,
+    ...(f.ip ? { ip: f.ip } : {}),
   };
 }
