@@ -13,7 +13,7 @@ import { dockerMessage } from './errors.js';
 import { toKctlError } from '../../core/errors.js';
 import { qBool, qFilters, qInt, readJson, sendEmpty, sendJson, StreamConn, type Ctx, type Router } from './http.js';
 import { frame, streamContentType } from './stream.js';
-import { specFromDocker } from './spec.js';
+import { extraEndpoints, specFromDocker } from './spec.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { topContainer } from '../../core/containers/top.js';
 import { statsSample, type ContainerStatsSample } from '../../core/containers/stats.js';
@@ -116,7 +116,16 @@ export function containerRoutes(r: Router, engine: Engine): void {
   r.on('POST', '/containers/create', async (ctx) => {
     const body = await readJson(ctx);
     const spec = specFromDocker(body, ctx.query.get('name') ?? undefined);
+    const extra = extraEndpoints(body);
     const { id, warnings } = await c.create(spec);
+    // Further networks of NetworkingConfig are joined before the container can start, as in Docker;
+    // a failure undoes the create.
+    try {
+      for (const e of extra) await engine.networks.connect(e.network, id, { aliases: e.aliases, ip: e.ip });
+    } catch (err) {
+      await c.remove(id, { force: true }).catch(() => undefined);
+      throw err;
+    }
     sendJson(ctx, 201, { Id: id, Warnings: warnings });
   });
 
