@@ -95,7 +95,8 @@ export function matchesContainer(r: ContainerRecord, f: Map<string, string[]>, i
     && any('id', (v) => r.Id.startsWith(v))
     && any('name', (v) => { try { return new RegExp(v).test(`/${r.Name}`); } catch { return r.Name.includes(v); } })
     && any('exited', (v) => r.State.Status === 'exited' && String(r.State.ExitCode) === v)
-    && any('label', (v) => {
+    // Labels AND, as Docker's: compose asks for its project's and its service's label at once.
+    && (f.get('label') ?? []).every((v) => {
       const i = v.indexOf('=');
       const labels = r.Spec.labels ?? {};
       return i < 0 ? v in labels : labels[v.slice(0, i)] === v.slice(i + 1);

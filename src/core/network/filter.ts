@@ -1,7 +1,7 @@
 /**
  * Docker's network filters (`network ls --filter`, GET /networks?filters=, `network prune --filter`),
- * one implementation for the gRPC API and the Docker API. The same key given twice ORs, different
- * keys AND; an unknown key or a bad value is an error, as in Docker.
+ * one implementation for the gRPC API and the Docker API. The same key given twice ORs (labels: AND),
+ * different keys AND; an unknown key or a bad value is an error, as in Docker.
  */
 import { invalidArgument } from '../errors.js';
 import type { NetworkView } from './service.js';
@@ -49,7 +49,7 @@ export function networkMatches(n: NetworkView, f: NetworkFilters, inUse: (n: Net
   const builtin = (BUILTIN_NETWORKS as readonly string[]).includes(n.Name); // user networks cannot take these names
   return any('name', (v) => n.Name.includes(v))
     && any('id', (v) => n.Id.startsWith(v))
-    && any('label', (v) => labelMatches(n.Labels, v))
+    && (f.get('label') ?? []).every((v) => labelMatches(n.Labels, v)) // labels AND, as Docker's
     && any('driver', (v) => n.Driver === v)
     && any('type', (v) => (v === 'builtin') === builtin)
     && any('dangling', (v) => (v === 'true' || v === '1') === (!builtin && !inUse(n)));
