@@ -10,7 +10,8 @@ import type { ContainerRecord } from '../../core/containers/types.js';
 import type { OutputSink } from '../../core/containers/manager.js';
 import { familiarizeString } from '../../core/images/reference.js';
 import { dockerMessage } from './errors.js';
-import { toKctlError } from '../../core/errors.js';
+import { isKctlError, toKctlError } from '../../core/errors.js';
+import { isBuiltinNetworkMode } from '../../core/network/plan.js';
 import { qBool, qFilters, qInt, readJson, sendEmpty, sendJson, StreamConn, type Ctx, type Router } from './http.js';
 import { frame, streamContentType } from './stream.js';
 import { extraEndpoints, specFromDocker } from './spec.js';
@@ -118,6 +119,17 @@ export function containerRoutes(r: Router, engine: Engine): void {
     const body = await readJson(ctx);
     const spec = specFromDocker(body, ctx.query.get('name') ?? undefined);
     const extra = extraEndpoints(body);
+    // A missing network is a 400 here, not the core's 404: on a 404 from create the docker CLI
+    // takes the image for missing and pulls it, then fails with a pull error that hides the cause.
+    for (const name of [spec.networkMode ?? '', ...extra.map((e) => e.network)]) {
+      if (isBuiltinNetworkMode(name)) continue;
+      try {
+        engine.networks.inspect(name);
+      } catch (err) {
+        if (isKctlError(err, 'not_found')) throw invalidArgument(err.message, { hint: err.hint });
+        throw err;
+      }
+    }
     const { id, warnings } = await c.create(spec);
     // Further networks of NetworkingConfig are joined before the container can start, as in Docker;
     // a failure undoes the create.
