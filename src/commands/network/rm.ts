@@ -1,6 +1,7 @@
-import { Args } from '@oclif/core';
+import { Args, Flags } from '@oclif/core';
 import { KctlCommand } from '../../cli/base.js';
 import { call } from '../../cli/client.js';
+import { isKctlError } from '../../core/errors.js';
 
 export default class NetworkRm extends KctlCommand {
   static override summary = 'Remove one or more networks';
@@ -8,9 +9,10 @@ export default class NetworkRm extends KctlCommand {
   static override aliases = ['network:remove'];
   static override strict = false;
   static override args = { name: Args.string({ required: true, description: 'Network name or id' }) };
+  static override flags = { force: Flags.boolean({ char: 'f', description: 'Do not error if the network does not exist' }) };
 
   async run(): Promise<void> {
-    const { argv } = await this.parse(NetworkRm);
+    const { argv, flags } = await this.parse(NetworkRm);
     const c = await this.daemon();
     let failed = 0;
     for (const name of argv as string[]) {
@@ -18,6 +20,7 @@ export default class NetworkRm extends KctlCommand {
         await call(c.networks, 'Remove', { name });
         process.stdout.write(`${name}\n`);
       } catch (err) {
+        if (flags.force && isKctlError(err, 'not_found')) continue;
         failed++;
         process.stderr.write(`Error response from daemon: ${(err as Error).message}\n`);
       }

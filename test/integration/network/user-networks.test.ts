@@ -81,6 +81,8 @@ describe('user-defined networks: CLI and Docker API', () => {
     assert.match(rm.stderr, /Error response from daemon: bridge is a pre-defined network and cannot be removed/);
     assert.match(rm.stderr, new RegExp(`Error response from daemon: network nosuch-${u} not found`));
     assert.equal((await env.run(['network', 'inspect', `gone-${u}`])).code, 1);
+    const forced = await env.run(['network', 'rm', '-f', `gone-${u}`]);
+    assert.deepEqual([forced.code, forced.stdout, forced.stderr], [0, '', ''], 'rm -f: a missing network is no error');
 
     const inspect = await env.run(['network', 'inspect', net, `nosuch-${u}`]);
     assert.equal(inspect.code, 1);
