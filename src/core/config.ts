@@ -27,6 +27,11 @@ export interface DaemonConfig {
    * used: each container's VM has it to itself, with the gateway at .2, DNS at .3, the container at .15.
    */
   bip?: string;
+  /**
+   * Under TCG: the size of each VM's translation cache in MiB (QEMU's tb-size). Smaller saves host
+   * memory per container; larger keeps more translated guest code for big workloads. Default 16.
+   */
+  'tcg-tb-size-mib'?: number;
 }
 
 export const DEFAULTS: DaemonConfig = {
@@ -98,6 +103,7 @@ const SCHEMA: { [K in keyof DaemonConfig]-?: Validator } = {
   'insecure-registries': stringList(validateInsecureRegistry),
   'default-vcpus': integer(1, 64),
   'default-memory-mib': integer(64, 1024 * 1024),
+  'tcg-tb-size-mib': integer(8, 4096),
 };
 
 /** Validates a parsed daemon.json object; returns a complete config (defaults filled in). */

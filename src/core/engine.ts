@@ -39,7 +39,7 @@ export class Engine {
     this.cfg = cfg;
     const content = new FsContentStore(this.layout.contentDir);
     const imageStore = new JsonImageStore(this.layout.imagesDb);
-    this.vms = new VmDriver({ layout: this.layout, log });
+    this.vms = new VmDriver({ layout: this.layout, log, tbSizeMiB: () => this.cfg['tcg-tb-size-mib'] });
     const puller = new Puller({ layout: this.layout, content, images: imageStore, config: () => this.cfg, log });
     const layers = new LayerStore({ layout: this.layout, content, log });
     this.images = new ImageService({

@@ -13,14 +13,14 @@ export interface NetworkStorageFlags {
   publishAll?: boolean;
   network?: string;
   networkAliases?: string[];
+  /** --ip on a user-defined network. */
+  ip?: string;
   volumes?: string[];
   mounts?: string[];
   tmpfs?: string[];
   readOnly?: boolean;
   dns?: string[];
   addHosts?: string[];
-  /** --ip, on a user-defined network. */
-  ip?: string;
 }
 
 export function networkStorageSpec(f: NetworkStorageFlags): Partial<ContainerSpec> {
@@ -30,13 +30,13 @@ export function networkStorageSpec(f: NetworkStorageFlags): Partial<ContainerSpe
   return {
     publish: (f.publish ?? []).flatMap(parsePublish),
     publishAll: !!f.publishAll,
-    // A user-defined network's name is looked up (and --ip checked) by the container manager at create.
-    networkMode: isBuiltinNetworkMode(f.network ?? '') ? validateNetworkMode(f.network ?? '') : f.network,
+    // A user-defined network is looked up by the daemon at create.
+    networkMode: isBuiltinNetworkMode(f.network ?? '') ? validateNetworkMode(f.network ?? '') : f.network!,
     networkAliases: f.networkAliases ?? [],
+    ...(f.ip ? { ip: f.ip } : {}),
     dns: (f.dns ?? []).map(validateDns),
     extraHosts: f.addHosts ?? [],
     mounts,
     readOnlyRootfs: !!f.readOnly,
-    ...(f.ip ? { ip: f.ip } : {}),
   };
 }

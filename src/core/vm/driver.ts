@@ -155,7 +155,8 @@ export interface VmDriverOptions {
   probePath?: string;
   /** 'auto' (default) runs the KVM self-test; 'tcg' never uses KVM; 'kvm' uses it even if slow. */
   accelerator?: 'auto' | Accelerator;
-  tbSizeMiB?: number;
+  /** TCG translation cache per VM (MiB), read at every start (daemon.json can change it). */
+  tbSizeMiB?: number | (() => number | undefined);
   cache?: CacheMode;
   assets?: AssetLookup;
   /** Bound on waiting for each virtiofsd socket and for QMP to answer. */
@@ -401,7 +402,7 @@ export class VmDriver {
         binary: host.qemu!.path,
         name: `kctl-${spec.vmId}`,
         machine: { kind: 'microvm', acpi: assets.kernelKind === 'debian' },
-        accel: host.accelerator === 'kvm' ? { kind: 'kvm' } : { kind: 'tcg', tbSizeMiB: this.opts.tbSizeMiB ?? DEFAULT_TB_SIZE_MIB },
+        accel: host.accelerator === 'kvm' ? { kind: 'kvm' } : { kind: 'tcg', tbSizeMiB: (typeof this.opts.tbSizeMiB === 'function' ? this.opts.tbSizeMiB() : this.opts.tbSizeMiB) ?? DEFAULT_TB_SIZE_MIB },
         vcpus: spec.vcpus,
         memoryMiB: spec.memoryMiB,
         boot: { kernel: assets.kernel, initrd: assets.initrd, append },

@@ -64,3 +64,14 @@ test('qemu argv for a passt NIC (golden fragment)', () => {
   const i = a.indexOf('-netdev');
   assert.deepEqual(a.slice(i, i + 4), ['-netdev', 'stream,id=net0,server=off,addr.type=unix,addr.path=/r/net/0.sock', '-device', 'virtio-net-device,netdev=net0,mac=52:54:00:ab:cd:ef']);
 });
+
+test('qemu argv for a user-network NIC: QEMU listens, the switch connects (golden fragment)', () => {
+  const a = qemuArgs({
+    binary: 'q', name: 'kctl-x', machine: { kind: 'microvm', acpi: false }, accel: { kind: 'tcg', tbSizeMiB: 16 }, vcpus: 1, memoryMiB: 128,
+    boot: { kernel: '/k', initrd: '/i', append: 'quiet' }, filesystems: [], agent: { kind: 'virtio-serial', socket: '/a', portName: 'kctl.agent' },
+    qmpSocket: '/q', consoleLog: '/c',
+    network: [{ kind: 'stream', socket: '/r/net/0.sock', mac: '52:54:00:ab:cd:ef' }, { kind: 'stream', socket: '/r/q/nic1.sock', mac: '02:42:ac:12:00:02', listen: true }],
+  });
+  const i = a.lastIndexOf('-netdev');
+  assert.deepEqual(a.slice(i, i + 4), ['-netdev', 'stream,id=net1,server=on,addr.type=unix,addr.path=/r/q/nic1.sock', '-device', 'virtio-net-device,netdev=net1,mac=02:42:ac:12:00:02']);
+});

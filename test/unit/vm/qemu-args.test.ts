@@ -30,6 +30,7 @@ test('TCG microvm with one virtio-fs share: golden argv', () => {
     '-m', '256M',
     '-object', 'memory-backend-memfd,id=mem,size=256M,share=on',
     '-kernel', '/k/vmlinux', '-initrd', '/k/initramfs.cpio', '-append', 'console=ttyS0',
+    '-device', 'virtio-balloon-device,free-page-reporting=on',
     '-chardev', 'file,id=console,path=/r/vms/0123456789ab/console.log',
     '-serial', 'chardev:console',
     '-chardev', 'socket,id=qmp,path=/r/vms/0123456789ab/qmp.sock,server=on,wait=off',
