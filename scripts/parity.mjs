@@ -114,6 +114,10 @@ accepted wherever the top-level command exists.
 - \`exec --privileged\` is refused: kctl keeps the container boundary inside the guest too.
 - \`-h\` is \`--hostname\` for \`run\`/\`create\`, as in Docker; \`--help\` after the image (or after the
   container, for \`exec\`) is passed to the container's command.
+- \`network connect\` and \`network disconnect\` need the container stopped (or only created): a running
+  VM cannot take or drop a NIC. The network card appears at the container's next start.
+- \`network create\` makes IPv4 bridge networks only (a switch between the containers' VMs); \`--ipv6\`,
+  other drivers and swarm options are refused with an error.
 - \`kctl run\` prints one line on stderr saying how the container is isolated; \`-q\` hides it.
 - \`ps\` has an ISOLATION column (\`vm/tcg\`, \`vm/kvm\`); \`inspect\` has an \`Isolation\` object.
 - Prune commands also remove unpacked layers and blobs no remaining image references (Docker's

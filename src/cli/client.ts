@@ -16,6 +16,7 @@ import type { SystemClient } from '../api/gen/kctl/v1/System.js';
 import type { ImagesClient } from '../api/gen/kctl/v1/Images.js';
 import type { ContainersClient } from '../api/gen/kctl/v1/Containers.js';
 import type { VolumesClient } from '../api/gen/kctl/v1/Volumes.js';
+import type { NetworksClient } from '../api/gen/kctl/v1/Networks.js';
 
 const DAEMON_START_TIMEOUT_MS = 20_000;
 
@@ -26,6 +27,7 @@ export interface Clients {
   images: ImagesClient;
   containers: ContainersClient;
   volumes: VolumesClient;
+  networks: NetworksClient;
   close(): void;
 }
 
@@ -49,9 +51,10 @@ async function open(layout: RootLayout): Promise<Clients> {
   const images = new proto.kctl.v1.Images(addr, creds, opts);
   const containers = new proto.kctl.v1.Containers(addr, creds, opts);
   const volumes = new proto.kctl.v1.Volumes(addr, creds, opts);
+  const networks = new proto.kctl.v1.Networks(addr, creds, opts);
   return {
-    layout, grpc, system, images, containers, volumes,
-    close() { system.close(); images.close(); containers.close(); volumes.close(); },
+    layout, grpc, system, images, containers, volumes, networks,
+    close() { system.close(); images.close(); containers.close(); volumes.close(); networks.close(); },
   };
 }
 

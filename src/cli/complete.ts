@@ -3,7 +3,7 @@
  * `docker __complete` speaks): candidates one per line (`name<TAB>description`), then `:DIRECTIVE`.
  * The shell scripts `kctl completion bash|zsh|fish` prints are thin: all the knowledge is here.
  *
- * Commands, topics and flags come from the command manifest; container, image names come from the
+ * Commands, topics and flags come from the command manifest; container, image, volume and network names come from the
  * daemon, and only when it already runs (completion never starts it, and waits at most ~1.5 s).
  */
 export const Directive = { Default: 0, Error: 1, NoSpace: 2, NoFileComp: 4 } as const;
@@ -48,6 +48,8 @@ export function nameKind(command: string): NameKind {
 
 /** Commands whose later words belong to the container (only the first positional is completed). */
 const FIRST_POSITIONAL_ONLY = new Set(['run', 'create', 'exec']);
+/** Flags whose value is a network name (run/create --network, --net). */
+const NETWORK_FLAGS = new Set(['network', 'net']);
 /** Flags whose value is a path on this host. */
 const FILE_FLAGS = new Set(['env-file', 'input', 'output', 'cidfile', 'label-file']);
 
@@ -124,6 +126,10 @@ export async function complete(words: string[], current: string, commands: Compl
   const firstOnly = FIRST_POSITIONAL_ONLY.has(command.id.split(':').pop()!);
   if (pendingValue) {
     if (pendingValue.options?.length) return { candidates: pendingValue.options.filter((o) => o.startsWith(current)), directive: Directive.NoFileComp };
+    if (NETWORK_FLAGS.has(pendingValue.name) && names) {
+      const list = await names.networks?.().catch(() => []) ?? [];
+      return { candidates: list.filter((n) => n.name.startsWith(current)).map((n) => (n.description ? `${n.name}\t${n.description}` : n.name)), directive: Directive.NoFileComp };
+    }
     return { candidates: [], directive: FILE_FLAGS.has(pendingValue.name) ? Directive.Default : Directive.NoFileComp };
   }
   if (firstOnly && positionals >= 1) return { candidates: [], directive: Directive.Default };
@@ -138,7 +144,9 @@ export async function complete(words: string[], current: string, commands: Compl
     if (current.startsWith('--help'.slice(0, Math.max(2, current.length))) && '--help'.startsWith(current)) out.push('--help\tShow help');
     return { candidates: out, directive: Directive.NoFileComp };
   }
-  const kind = nameKind(commandId.includes(':') ? commandId : command.id);
+  let kind = nameKind(commandId.includes(':') ? commandId : command.id);
+  // `network connect|disconnect NETWORK CONTAINER`: the second word is a container.
+  if (kind === 'networks' && /^network:(connect|disconnect)$/.test(command.id) && positionals === 1) kind = 'containers';
   if (kind === 'none' || !names) return { candidates: [], directive: Directive.NoFileComp };
   if (command.strict !== false && positionals >= Math.max(command.args, 1) && !firstOnly) return { candidates: [], directive: Directive.NoFileComp };
   let list: Array<{ name: string; description: string }> = [];

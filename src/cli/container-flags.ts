@@ -31,8 +31,9 @@ export const containerFlags = {
   restart: Flags.string({ description: 'Restart policy to apply when a container exits (no, on-failure[:max-retries], always, unless-stopped)', default: 'no' }),
   publish: Flags.string({ char: 'p', description: "Publish a container's port(s) to the host ([ip:][hostPort:]containerPort[/udp])", ...many }),
   'publish-all': Flags.boolean({ char: 'P', description: 'Publish all exposed ports to random host ports' }),
-  network: Flags.string({ description: 'Connect the container to a network (bridge, none)', aliases: ['net'] }),
-  'network-alias': Flags.string({ description: 'Add a network-scoped alias for the container', ...many }),
+  network: Flags.string({ description: 'Connect the container to a network (bridge, none, or a network from `network create`)', aliases: ['net'] }),
+  'network-alias': Flags.string({ description: 'Add a network-scoped alias for the container (user-defined networks)', ...many }),
+  ip: Flags.string({ description: 'IPv4 address on the user-defined network of --network (e.g., 172.30.100.104)' }),
   volume: Flags.string({ char: 'v', description: 'Bind mount a volume (/host:/ctr[:ro], name:/ctr[:ro])', ...many }),
   mount: Flags.string({ description: 'Attach a filesystem mount (type=bind|volume|tmpfs,source=,target=[,readonly])', ...many }),
   tmpfs: Flags.string({ description: 'Mount a tmpfs directory (/path[:size=64m,mode=1777,...])', ...many }),
@@ -48,7 +49,7 @@ export interface ContainerFlagValues {
   hostname?: string; label?: string[]; memory?: string; cpus?: string; interactive: boolean; tty: boolean;
   rm: boolean; 'stop-signal'?: string; 'stop-timeout'?: number; pull: string; platform?: string; quiet: boolean;
   restart?: string;
-  publish?: string[]; 'publish-all'?: boolean; network?: string; 'network-alias'?: string[]; volume?: string[]; mount?: string[];
+  publish?: string[]; 'publish-all'?: boolean; network?: string; 'network-alias'?: string[]; ip?: string; volume?: string[]; mount?: string[];
   tmpfs?: string[]; 'read-only'?: boolean; dns?: string[]; 'add-host'?: string[];
   init?: boolean; 'log-opt'?: string[];
 }
@@ -137,6 +138,7 @@ export function toContainerConfig(f: ContainerFlagValues, image: string, cmd: st
     publishAll: !!f['publish-all'],
     network: f.network ?? '',
     networkAliases: f['network-alias'] ?? [],
+    ip: f.ip ?? '',
     volumes: (f.volume ?? []).map(absoluteVolumeSource),
     mounts: (f.mount ?? []).map(absoluteMountSource),
     tmpfs: f.tmpfs ?? [],

@@ -1,6 +1,6 @@
 /**
  * Docker's --filter for ps and images, applied to the daemon's list on the client: the same key
- * given twice ORs, different keys AND. Unknown keys are an error, as in Docker.
+ * given twice ORs (label: AND), different keys AND. Unknown keys are an error, as in Docker.
  */
 import { invalidArgument } from '../core/errors.js';
 
@@ -47,7 +47,7 @@ export function containerMatches(c: ContainerFacts, f: Filters): boolean {
   const img = c.image.replace(/^docker\.io\/(library\/)?/, '');
   return all('id', (v) => c.id.startsWith(v))
     && all('name', (v) => c.names.some((n) => n.replace(/^\//, '').includes(v)))
-    && all('label', (v) => labelMatches(c.labels, v))
+    && (f.get('label') ?? []).every((v) => labelMatches(c.labels, v)) // labels AND, as Docker's
     && all('status', (v) => c.state === v)
     && all('ancestor', (v) => ancestorMatches(img, v.replace(/^docker\.io\/(library\/)?/, '')))
     && all('exited', (v) => exit !== undefined && exit === String(Number(v)));
@@ -67,5 +67,5 @@ export function imageMatches(i: { repoTags: string[]; labels?: Record<string, st
   const all = (key: string, test: (v: string) => boolean) => !f.has(key) || f.get(key)!.some(test);
   return all('dangling', (v) => (v === 'true' || v === '1') === (i.repoTags.length === 0))
     && all('reference', (v) => tag !== undefined && (globMatch(v, tag) || globMatch(v, tag.replace(/:[^:/]*$/, ''))))
-    && all('label', (v) => labelMatches(i.labels ?? {}, v));
+    && (f.get('label') ?? []).every((v) => labelMatches(i.labels ?? {}, v));
 }

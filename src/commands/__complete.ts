@@ -63,6 +63,11 @@ export default class Complete extends KctlCommand {
         const doc = JSON.parse(res.json) as { Volumes?: Array<{ Name: string; Driver?: string }> };
         return (doc.Volumes ?? []).map((v) => ({ name: v.Name, description: v.Driver ?? 'local' }));
       },
+      networks: async () => {
+        const cl = await clients();
+        const res = await call<object, { json: string }>(cl.networks, 'List', { filters: [] }, 1500);
+        return (JSON.parse(res.json) as Array<{ Name: string; Driver: string }>).map((n) => ({ name: n.Name, description: n.Driver }));
+      },
     };
   }
 }

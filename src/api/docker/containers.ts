@@ -10,10 +10,11 @@ import type { ContainerRecord } from '../../core/containers/types.js';
 import type { OutputSink } from '../../core/containers/manager.js';
 import { familiarizeString } from '../../core/images/reference.js';
 import { dockerMessage } from './errors.js';
-import { toKctlError } from '../../core/errors.js';
+import { isKctlError, toKctlError } from '../../core/errors.js';
+import { isBuiltinNetworkMode } from '../../core/network/plan.js';
 import { qBool, qFilters, qInt, readJson, sendEmpty, sendJson, StreamConn, type Ctx, type Router } from './http.js';
 import { frame, streamContentType } from './stream.js';
-import { specFromDocker } from './spec.js';
+import { extraEndpoints, specFromDocker } from './spec.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { topContainer } from '../../core/containers/top.js';
 import { statsSample, type ContainerStatsSample } from '../../core/containers/stats.js';
@@ -95,7 +96,8 @@ export function matchesContainer(r: ContainerRecord, f: Map<string, string[]>, i
     && any('id', (v) => r.Id.startsWith(v))
     && any('name', (v) => { try { return new RegExp(v).test(`/${r.Name}`); } catch { return r.Name.includes(v); } })
     && any('exited', (v) => r.State.Status === 'exited' && String(r.State.ExitCode) === v)
-    && any('label', (v) => {
+    // Labels AND, as Docker's: compose asks for its project's and its service's label at once.
+    && (f.get('label') ?? []).every((v) => {
       const i = v.indexOf('=');
       const labels = r.Spec.labels ?? {};
       return i < 0 ? v in labels : labels[v.slice(0, i)] === v.slice(i + 1);
@@ -116,7 +118,27 @@ export function containerRoutes(r: Router, engine: Engine): void {
   r.on('POST', '/containers/create', async (ctx) => {
     const body = await readJson(ctx);
     const spec = specFromDocker(body, ctx.query.get('name') ?? undefined);
+    const extra = extraEndpoints(body);
+    // A missing network is a 400 here, not the core's 404: on a 404 from create the docker CLI
+    // takes the image for missing and pulls it, then fails with a pull error that hides the cause.
+    for (const name of [spec.networkMode ?? '', ...extra.map((e) => e.network)]) {
+      if (isBuiltinNetworkMode(name)) continue;
+      try {
+        engine.networks.inspect(name);
+      } catch (err) {
+        if (isKctlError(err, 'not_found')) throw invalidArgument(err.message, { hint: err.hint });
+        throw err;
+      }
+    }
     const { id, warnings } = await c.create(spec);
+    // Further networks of NetworkingConfig are joined before the container can start, as in Docker;
+    // a failure undoes the create.
+    try {
+      for (const e of extra) await engine.networks.connect(e.network, id, { aliases: e.aliases, ip: e.ip });
+    } catch (err) {
+      await c.remove(id, { force: true }).catch(() => undefined);
+      throw err;
+    }
     sendJson(ctx, 201, { Id: id, Warnings: warnings });
   });
 

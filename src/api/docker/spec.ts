@@ -1,7 +1,7 @@
 /**
  * Docker's container create body (Config + HostConfig) decoded into the core's ContainerSpec.
  * Unknown fields are ignored, as Docker does; wrong types are a 400; what kctl cannot honour
- * (privileges, host devices, networks other than bridge and none) is refused, never ignored.
+ * (privileges, host devices, host and container network modes) is refused, never ignored.
  */
 import { invalidArgument } from '../../core/errors.js';
 import type { ContainerSpec, RestartPolicy } from '../../core/containers/types.js';
@@ -181,17 +181,15 @@ export function networkStorageFlags(body: Obj, hc: Obj): NetworkStorageFlags {
   }
 
   const netMode = optString(hc, 'NetworkMode', 'HostConfig.NetworkMode') ?? '';
-  const aliases: string[] = [];
-  const nc = optObject(body, 'NetworkingConfig');
-  const endpoints = nc ? optObject(nc, 'EndpointsConfig', 'NetworkingConfig.EndpointsConfig') : undefined;
-  for (const [name, ep] of Object.entries(endpoints ?? {})) {
-    if (ep && typeof ep === 'object') aliases.push(...(optStrings(ep as Obj, 'Aliases', `NetworkingConfig.EndpointsConfig["${name}"].Aliases`) ?? []));
-  }
+  // The endpoint of the network the container is created on gives its aliases and --ip; the others
+  // are connected right after create (see endpointsConfig).
+  const primary = endpointsConfig(body).find((e) => sameNetwork(e.network, netMode));
   return {
     publish,
     publishAll: optBool(hc, 'PublishAllPorts', 'HostConfig.PublishAllPorts'),
     network: netMode,
-    networkAliases: aliases,
+    networkAliases: primary?.aliases ?? [],
+    ip: primary?.ip,
     volumes,
     mounts,
     tmpfs,
@@ -199,4 +197,44 @@ export function networkStorageFlags(body: Obj, hc: Obj): NetworkStorageFlags {
     dns: optStrings(hc, 'Dns', 'HostConfig.Dns') ?? [],
     addHosts: optStrings(hc, 'ExtraHosts', 'HostConfig.ExtraHosts') ?? [],
   };
+}
+
+export interface EndpointRequest {
+  network: string;
+  aliases: string[];
+  ip?: string;
+}
+
+/** One entry of NetworkingConfig.EndpointsConfig or the EndpointConfig of POST /networks/{id}/connect. */
+export function endpointRequest(network: string, ep: unknown, field: string): EndpointRequest {
+  if (ep === null || ep === undefined) return { network, aliases: [] };
+  if (typeof ep !== 'object' || Array.isArray(ep)) typeError(field, 'an object');
+  const ipam = optObject(ep as Obj, 'IPAMConfig', `${field}.IPAMConfig`);
+  const ip = ipam ? optString(ipam, 'IPv4Address', `${field}.IPAMConfig.IPv4Address`) : undefined;
+  if (ipam && optString(ipam, 'IPv6Address', `${field}.IPAMConfig.IPv6Address`)) throw invalidArgument(`${field}.IPAMConfig.IPv6Address is not supported by kctl: its networks are IPv4 only`);
+  return { network, aliases: optStrings(ep as Obj, 'Aliases', `${field}.Aliases`) ?? [], ...(ip ? { ip } : {}) };
+}
+
+/** NetworkingConfig.EndpointsConfig of a container create body, keyed by network name or id. */
+export function endpointsConfig(body: Obj): EndpointRequest[] {
+  const nc = optObject(body, 'NetworkingConfig');
+  const endpoints = nc ? optObject(nc, 'EndpointsConfig', 'NetworkingConfig.EndpointsConfig') : undefined;
+  return Object.entries(endpoints ?? {}).map(([name, ep]) => endpointRequest(name, ep, `NetworkingConfig.EndpointsConfig["${name}"]`));
+}
+
+/**
+ * The endpoints a create asks for beyond the network it is created on: Docker connects them
+ * before the container starts. An endpoint naming the default network when the container is on it
+ * is that network's.
+ */
+export function extraEndpoints(body: Obj): EndpointRequest[] {
+  const hc = optObject(body, 'HostConfig') ?? {};
+  const mode = optString(hc, 'NetworkMode', 'HostConfig.NetworkMode') ?? '';
+  return endpointsConfig(body).filter((e) => !sameNetwork(e.network, mode));
+}
+
+/** Whether an EndpointsConfig key names the network of HostConfig.NetworkMode ('', default and bridge are one). */
+function sameNetwork(key: string, mode: string): boolean {
+  const dflt = (n: string) => n === '' || n === 'default' || n === 'bridge';
+  return key === mode || (dflt(key) && dflt(mode));
 }

@@ -5,6 +5,7 @@ import type { AttachInput as _kctl_v1_AttachInput, AttachInput__Output as _kctl_
 import type { AttachOpen as _kctl_v1_AttachOpen, AttachOpen__Output as _kctl_v1_AttachOpen__Output } from './kctl/v1/AttachOpen.js';
 import type { AttachOutput as _kctl_v1_AttachOutput, AttachOutput__Output as _kctl_v1_AttachOutput__Output } from './kctl/v1/AttachOutput.js';
 import type { AuthConfig as _kctl_v1_AuthConfig, AuthConfig__Output as _kctl_v1_AuthConfig__Output } from './kctl/v1/AuthConfig.js';
+import type { ConnectNetworkRequest as _kctl_v1_ConnectNetworkRequest, ConnectNetworkRequest__Output as _kctl_v1_ConnectNetworkRequest__Output } from './kctl/v1/ConnectNetworkRequest.js';
 import type { ContainerConfig as _kctl_v1_ContainerConfig, ContainerConfig__Output as _kctl_v1_ContainerConfig__Output } from './kctl/v1/ContainerConfig.js';
 import type { ContainerPathRequest as _kctl_v1_ContainerPathRequest, ContainerPathRequest__Output as _kctl_v1_ContainerPathRequest__Output } from './kctl/v1/ContainerPathRequest.js';
 import type { ContainerRef as _kctl_v1_ContainerRef, ContainerRef__Output as _kctl_v1_ContainerRef__Output } from './kctl/v1/ContainerRef.js';
@@ -13,8 +14,10 @@ import type { ContainersClient as _kctl_v1_ContainersClient, ContainersDefinitio
 import type { CopyToInput as _kctl_v1_CopyToInput, CopyToInput__Output as _kctl_v1_CopyToInput__Output } from './kctl/v1/CopyToInput.js';
 import type { CreateContainerRequest as _kctl_v1_CreateContainerRequest, CreateContainerRequest__Output as _kctl_v1_CreateContainerRequest__Output } from './kctl/v1/CreateContainerRequest.js';
 import type { CreateContainerResponse as _kctl_v1_CreateContainerResponse, CreateContainerResponse__Output as _kctl_v1_CreateContainerResponse__Output } from './kctl/v1/CreateContainerResponse.js';
+import type { CreateNetworkRequest as _kctl_v1_CreateNetworkRequest, CreateNetworkRequest__Output as _kctl_v1_CreateNetworkRequest__Output } from './kctl/v1/CreateNetworkRequest.js';
 import type { CreateVolumeRequest as _kctl_v1_CreateVolumeRequest, CreateVolumeRequest__Output as _kctl_v1_CreateVolumeRequest__Output } from './kctl/v1/CreateVolumeRequest.js';
 import type { DataChunk as _kctl_v1_DataChunk, DataChunk__Output as _kctl_v1_DataChunk__Output } from './kctl/v1/DataChunk.js';
+import type { DisconnectNetworkRequest as _kctl_v1_DisconnectNetworkRequest, DisconnectNetworkRequest__Output as _kctl_v1_DisconnectNetworkRequest__Output } from './kctl/v1/DisconnectNetworkRequest.js';
 import type { Empty as _kctl_v1_Empty, Empty__Output as _kctl_v1_Empty__Output } from './kctl/v1/Empty.js';
 import type { ExecInput as _kctl_v1_ExecInput, ExecInput__Output as _kctl_v1_ExecInput__Output } from './kctl/v1/ExecInput.js';
 import type { ExecOpen as _kctl_v1_ExecOpen, ExecOpen__Output as _kctl_v1_ExecOpen__Output } from './kctl/v1/ExecOpen.js';
@@ -28,13 +31,17 @@ import type { ListContainersRequest as _kctl_v1_ListContainersRequest, ListConta
 import type { ListContainersResponse as _kctl_v1_ListContainersResponse, ListContainersResponse__Output as _kctl_v1_ListContainersResponse__Output } from './kctl/v1/ListContainersResponse.js';
 import type { ListImagesRequest as _kctl_v1_ListImagesRequest, ListImagesRequest__Output as _kctl_v1_ListImagesRequest__Output } from './kctl/v1/ListImagesRequest.js';
 import type { ListImagesResponse as _kctl_v1_ListImagesResponse, ListImagesResponse__Output as _kctl_v1_ListImagesResponse__Output } from './kctl/v1/ListImagesResponse.js';
+import type { ListNetworksRequest as _kctl_v1_ListNetworksRequest, ListNetworksRequest__Output as _kctl_v1_ListNetworksRequest__Output } from './kctl/v1/ListNetworksRequest.js';
 import type { LoadResponse as _kctl_v1_LoadResponse, LoadResponse__Output as _kctl_v1_LoadResponse__Output } from './kctl/v1/LoadResponse.js';
 import type { LogEntry as _kctl_v1_LogEntry, LogEntry__Output as _kctl_v1_LogEntry__Output } from './kctl/v1/LogEntry.js';
 import type { LogsRequest as _kctl_v1_LogsRequest, LogsRequest__Output as _kctl_v1_LogsRequest__Output } from './kctl/v1/LogsRequest.js';
+import type { NetworkRef as _kctl_v1_NetworkRef, NetworkRef__Output as _kctl_v1_NetworkRef__Output } from './kctl/v1/NetworkRef.js';
+import type { NetworksClient as _kctl_v1_NetworksClient, NetworksDefinition as _kctl_v1_NetworksDefinition } from './kctl/v1/Networks.js';
 import type { PingResponse as _kctl_v1_PingResponse, PingResponse__Output as _kctl_v1_PingResponse__Output } from './kctl/v1/PingResponse.js';
 import type { PortList as _kctl_v1_PortList, PortList__Output as _kctl_v1_PortList__Output } from './kctl/v1/PortList.js';
 import type { PortMapping as _kctl_v1_PortMapping, PortMapping__Output as _kctl_v1_PortMapping__Output } from './kctl/v1/PortMapping.js';
 import type { ProgressEvent as _kctl_v1_ProgressEvent, ProgressEvent__Output as _kctl_v1_ProgressEvent__Output } from './kctl/v1/ProgressEvent.js';
+import type { PruneNetworksRequest as _kctl_v1_PruneNetworksRequest, PruneNetworksRequest__Output as _kctl_v1_PruneNetworksRequest__Output } from './kctl/v1/PruneNetworksRequest.js';
 import type { PruneRequest as _kctl_v1_PruneRequest, PruneRequest__Output as _kctl_v1_PruneRequest__Output } from './kctl/v1/PruneRequest.js';
 import type { PullRequest as _kctl_v1_PullRequest, PullRequest__Output as _kctl_v1_PullRequest__Output } from './kctl/v1/PullRequest.js';
 import type { RemoveContainerRequest as _kctl_v1_RemoveContainerRequest, RemoveContainerRequest__Output as _kctl_v1_RemoveContainerRequest__Output } from './kctl/v1/RemoveContainerRequest.js';
@@ -68,6 +75,7 @@ export interface ProtoGrpcType {
       AttachOpen: MessageTypeDefinition<_kctl_v1_AttachOpen, _kctl_v1_AttachOpen__Output>
       AttachOutput: MessageTypeDefinition<_kctl_v1_AttachOutput, _kctl_v1_AttachOutput__Output>
       AuthConfig: MessageTypeDefinition<_kctl_v1_AuthConfig, _kctl_v1_AuthConfig__Output>
+      ConnectNetworkRequest: MessageTypeDefinition<_kctl_v1_ConnectNetworkRequest, _kctl_v1_ConnectNetworkRequest__Output>
       ContainerConfig: MessageTypeDefinition<_kctl_v1_ContainerConfig, _kctl_v1_ContainerConfig__Output>
       ContainerPathRequest: MessageTypeDefinition<_kctl_v1_ContainerPathRequest, _kctl_v1_ContainerPathRequest__Output>
       ContainerRef: MessageTypeDefinition<_kctl_v1_ContainerRef, _kctl_v1_ContainerRef__Output>
@@ -76,8 +84,10 @@ export interface ProtoGrpcType {
       CopyToInput: MessageTypeDefinition<_kctl_v1_CopyToInput, _kctl_v1_CopyToInput__Output>
       CreateContainerRequest: MessageTypeDefinition<_kctl_v1_CreateContainerRequest, _kctl_v1_CreateContainerRequest__Output>
       CreateContainerResponse: MessageTypeDefinition<_kctl_v1_CreateContainerResponse, _kctl_v1_CreateContainerResponse__Output>
+      CreateNetworkRequest: MessageTypeDefinition<_kctl_v1_CreateNetworkRequest, _kctl_v1_CreateNetworkRequest__Output>
       CreateVolumeRequest: MessageTypeDefinition<_kctl_v1_CreateVolumeRequest, _kctl_v1_CreateVolumeRequest__Output>
       DataChunk: MessageTypeDefinition<_kctl_v1_DataChunk, _kctl_v1_DataChunk__Output>
+      DisconnectNetworkRequest: MessageTypeDefinition<_kctl_v1_DisconnectNetworkRequest, _kctl_v1_DisconnectNetworkRequest__Output>
       Empty: MessageTypeDefinition<_kctl_v1_Empty, _kctl_v1_Empty__Output>
       ExecInput: MessageTypeDefinition<_kctl_v1_ExecInput, _kctl_v1_ExecInput__Output>
       ExecOpen: MessageTypeDefinition<_kctl_v1_ExecOpen, _kctl_v1_ExecOpen__Output>
@@ -91,13 +101,17 @@ export interface ProtoGrpcType {
       ListContainersResponse: MessageTypeDefinition<_kctl_v1_ListContainersResponse, _kctl_v1_ListContainersResponse__Output>
       ListImagesRequest: MessageTypeDefinition<_kctl_v1_ListImagesRequest, _kctl_v1_ListImagesRequest__Output>
       ListImagesResponse: MessageTypeDefinition<_kctl_v1_ListImagesResponse, _kctl_v1_ListImagesResponse__Output>
+      ListNetworksRequest: MessageTypeDefinition<_kctl_v1_ListNetworksRequest, _kctl_v1_ListNetworksRequest__Output>
       LoadResponse: MessageTypeDefinition<_kctl_v1_LoadResponse, _kctl_v1_LoadResponse__Output>
       LogEntry: MessageTypeDefinition<_kctl_v1_LogEntry, _kctl_v1_LogEntry__Output>
       LogsRequest: MessageTypeDefinition<_kctl_v1_LogsRequest, _kctl_v1_LogsRequest__Output>
+      NetworkRef: MessageTypeDefinition<_kctl_v1_NetworkRef, _kctl_v1_NetworkRef__Output>
+      Networks: SubtypeConstructor<typeof grpc.Client, _kctl_v1_NetworksClient> & { service: _kctl_v1_NetworksDefinition }
       PingResponse: MessageTypeDefinition<_kctl_v1_PingResponse, _kctl_v1_PingResponse__Output>
       PortList: MessageTypeDefinition<_kctl_v1_PortList, _kctl_v1_PortList__Output>
       PortMapping: MessageTypeDefinition<_kctl_v1_PortMapping, _kctl_v1_PortMapping__Output>
       ProgressEvent: MessageTypeDefinition<_kctl_v1_ProgressEvent, _kctl_v1_ProgressEvent__Output>
+      PruneNetworksRequest: MessageTypeDefinition<_kctl_v1_PruneNetworksRequest, _kctl_v1_PruneNetworksRequest__Output>
       PruneRequest: MessageTypeDefinition<_kctl_v1_PruneRequest, _kctl_v1_PruneRequest__Output>
       PullRequest: MessageTypeDefinition<_kctl_v1_PullRequest, _kctl_v1_PullRequest__Output>
       RemoveContainerRequest: MessageTypeDefinition<_kctl_v1_RemoveContainerRequest, _kctl_v1_RemoveContainerRequest__Output>

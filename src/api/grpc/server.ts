@@ -17,6 +17,7 @@ import { inspectImage } from '../../core/images/view.js';
 import { loadContract } from './load.js';
 import { networkStorageSpec } from '../../core/network/spec.js';
 import { toGrpcError } from './status.js';
+import { networkMatches, NETWORK_LIST_FILTERS, NETWORK_PRUNE_FILTERS, parseNetworkFilters } from '../../core/network/filter.js';
 import { archivePath, extractInto, statPath } from '../../core/containers/cp.js';
 import { topContainer } from '../../core/containers/top.js';
 import { statsSample } from '../../core/containers/stats.js';
@@ -67,7 +68,7 @@ export function specFromPb(c: ContainerConfig__Output): ContainerSpec {
     logOpts: c.logOpts && Object.keys(c.logOpts).length ? c.logOpts : undefined,
     ...networkStorageSpec({
       publish: c.publish, publishAll: c.publishAll, network: c.network, networkAliases: c.networkAliases,
-      volumes: c.volumes, mounts: c.mounts, tmpfs: c.tmpfs, readOnly: c.readOnly, dns: c.dns, addHosts: c.addHosts,
+      volumes: c.volumes, mounts: c.mounts, tmpfs: c.tmpfs, readOnly: c.readOnly, dns: c.dns, addHosts: c.addHosts, ip: c.ip,
     }),
   };
 }
@@ -253,6 +254,31 @@ export async function createGrpcServer(engine: Engine, onShutdown: () => void): 
     Prune: unary(async (req: any) => {
       const r = await engine.volumes.prune({ all: req.all });
       return { json: JSON.stringify({ VolumesDeleted: r.removed, SpaceReclaimed: r.reclaimedBytes }) };
+    }),
+  });
+  const n = engine.networks;
+  server.addService(v1.Networks.service, {
+    Create: unary(async (req: any) => {
+      const rec = await n.create({
+        name: req.name, driver: req.driver || undefined, subnet: req.subnet || undefined, gateway: req.gateway || undefined,
+        internal: req.internal, attachable: req.attachable, labels: req.labels ?? {},
+      });
+      return { json: JSON.stringify(n.view(rec)) };
+    }),
+    List: unary(async (req: any) => {
+      const f = parseNetworkFilters(req.filters ?? [], NETWORK_LIST_FILTERS);
+      return { json: JSON.stringify(n.list().filter((v) => networkMatches(v, f, (x) => c.networkUsers(x.Id).length > 0))) };
+    }),
+    Inspect: unary(async (req: any) => ({ json: JSON.stringify(n.inspect(req.name)) })),
+    Remove: unary(async (req: any) => { await n.remove(req.name); return {}; }),
+    Connect: unary(async (req: any) => {
+      await n.connect(req.network, req.container, { aliases: req.aliases ?? [], ip: req.ip || undefined });
+      return {};
+    }),
+    Disconnect: unary(async (req: any) => { await n.disconnect(req.network, req.container, { force: req.force }); return {}; }),
+    Prune: unary(async (req: any) => {
+      const f = parseNetworkFilters(req.filters ?? [], NETWORK_PRUNE_FILTERS);
+      return { json: JSON.stringify({ NetworksDeleted: await n.prune({ labels: f.get('label') ?? [] }) }) };
     }),
   });
 

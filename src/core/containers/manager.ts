@@ -892,7 +892,7 @@ export class ContainerManager extends EventEmitter {
     const rec = this.get(ref);
     await this.locks.run(rec.Id, async () => {
       const ep = rec.Networks?.[netId] ?? Object.values(rec.Networks ?? {}).find((e) => e.NetworkName === netId);
-      if (!ep) throw notFound(`container ${rec.Name} is not connected to network ${netId}`);
+      if (!ep) throw notFound(`container ${rec.Name} is not connected to network ${this.o.networks?.store.find(netId)?.Name ?? netId}`);
       if (this.runtimes.has(rec.Id)) {
         throw failedPrecondition(`cannot disconnect running container ${rec.Name} from network ${ep.NetworkName}: its VM cannot drop a NIC while it runs`, { hint: 'stop it first' });
       }

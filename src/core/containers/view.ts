@@ -95,8 +95,8 @@ export function inspectContainer(r: ContainerRecord): Record<string, unknown> {
 function networksDocument(r: ContainerRecord): Record<string, unknown> {
   const s = r.State;
   const running = s.Status === 'running' || s.Status === 'paused';
-  const entry = (o: { id: string; ep: string; aliases: string[] | null; ip: string; prefix: number; gw: string; mac: string }) => ({
-    IPAMConfig: null, Links: null, Aliases: o.aliases, NetworkID: o.id, EndpointID: running ? o.ep : '',
+  const entry = (o: { id: string; ep: string; aliases: string[] | null; ip: string; prefix: number; gw: string; mac: string; requested?: string }) => ({
+    IPAMConfig: o.requested ? { IPv4Address: o.requested } : null, Links: null, Aliases: o.aliases, NetworkID: o.id, EndpointID: running ? o.ep : '',
     Gateway: running ? o.gw : '', IPAddress: running ? o.ip : '', IPPrefixLen: running ? o.prefix : 0,
     IPv6Gateway: '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0, MacAddress: running ? o.mac : '', DriverOpts: null,
   });
@@ -109,7 +109,7 @@ function networksDocument(r: ContainerRecord): Record<string, unknown> {
   for (const ep of Object.values(r.Networks ?? {})) {
     out[ep.NetworkName] = entry({
       id: ep.NetworkID, ep: ep.EndpointID, aliases: [...new Set([...ep.Aliases, r.Id.slice(0, 12)])],
-      ip: ep.IPAddress, prefix: ep.IPPrefixLen, gw: ep.Gateway, mac: ep.MacAddress,
+      ip: ep.IPAddress, prefix: ep.IPPrefixLen, gw: ep.Gateway, mac: ep.MacAddress, requested: ep.RequestedIP,
     });
   }
   return out;

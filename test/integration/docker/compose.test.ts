@@ -1,8 +1,8 @@
 /**
  * Debian's docker-compose (1.29, Python docker SDK) as the third client of kctl's Docker Engine
- * API: `up -d` of two services (one publishing a port), `ps`, `logs`, `down`. The services use
- * `network_mode: bridge`, since kctl has no user-defined networks yet (compose's default network
- * is refused with a clear 501, which the last case checks).
+ * API: `up -d` of two services on the default network (one publishing a port), `ps`, `logs`,
+ * `down`; then a project on compose's own network, where a client service reaches the web service
+ * by its service name, and `down` removes the containers and the network.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -34,6 +34,7 @@ describe('docker-compose against kctl', { skip: fs.existsSync(COMPOSE) ? false :
   const project = path.join(env.root, 'proj');
   after(async () => {
     await compose(['down', '-t', '1'], 'docker-compose.yml').catch(() => undefined);
+    await compose(['down', '-t', '1'], 'with-network.yml').catch(() => undefined);
     await env.teardown();
   });
 
@@ -55,6 +56,7 @@ describe('docker-compose against kctl', { skip: fs.existsSync(COMPOSE) ? false :
   }
 
   let port = 0;
+  let webPort = 0;
   before(async () => {
     fs.chmodSync(env.root, 0o711); // as kctld makes a state root: VM helpers running as nobody (passt) traverse it
     await env.ok(['load', '--input', fixtures().KCTL_FIXTURE_DOCKER_ARCHIVE]);
@@ -76,7 +78,21 @@ describe('docker-compose against kctl', { skip: fs.existsSync(COMPOSE) ? false :
       '      ROLE: up',
       '',
     ].join('\n'));
-    fs.writeFileSync(path.join(project, 'with-network.yml'), 'version: "3.8"\nservices:\n  one:\n    image: kctl.test/busybox\n    command: ["true"]\n');
+    webPort = await freePort();
+    // The client retries while web's VM boots; it exits 0 once it got the page (bounded: 120 tries).
+    fs.writeFileSync(path.join(project, 'with-network.yml'), [
+      'version: "3.8"',
+      'services:',
+      '  web:',
+      '    image: kctl.test/busybox',
+      '    command: ["sh", "-c", "mkdir -p /www; echo served-by-web > /www/index.html; exec httpd -f -p 8080 -h /www"]',
+      `    ports: ["127.0.0.1:${webPort}:8080"]`,
+      '  client:',
+      '    image: kctl.test/busybox',
+      '    command: ["sh", "-c", "for i in $$(seq 1 120); do wget -qO- http://web:8080/ && exit 0; sleep 0.5; done; exit 1"]',
+      '    depends_on: [web]',
+      '',
+    ].join('\n'));
   });
 
   test('up -d starts both services; the published port answers; logs and ps see them; down removes them', async () => {
@@ -99,9 +115,23 @@ describe('docker-compose against kctl', { skip: fs.existsSync(COMPOSE) ? false :
     assert.equal((await env.ok(['ps', '-a', '-q'])).trim(), '');
   });
 
-  test('a project that needs its own network fails with kctl\'s explanation', async () => {
+  test('on the project\'s network a service reaches another by its name; down removes the containers and the network', async () => {
     const up = await compose(['up', '-d'], 'with-network.yml');
-    assert.notEqual(up.code, 0);
-    assert.match(up.stderr, /creating networks is not supported yet/);
+    assert.equal(up.code, 0, up.stderr);
+    assert.match(up.stderr, /Creating network "kproj_default" with the default driver/);
+    const net = JSON.parse(await env.ok(['network', 'inspect', 'kproj_default']))[0];
+    assert.equal(net.Labels['com.docker.compose.project'], 'kproj');
+    // The client's exit status says whether it got the page; its log shows what it got.
+    assert.equal(await env.ok(['wait', 'kproj_client_1'], { timeoutMs: 180000 }), '0\n', await env.ok(['logs', 'kproj_client_1']).catch((e) => String(e)));
+    assert.equal(await env.ok(['logs', 'kproj_client_1']), 'served-by-web\n');
+    const aliases = JSON.parse(await env.ok(['inspect', '-f', '{{json .NetworkSettings.Networks.kproj_default.Aliases}}', 'kproj_web_1']));
+    assert.ok(aliases.includes('web'), `web's aliases: ${aliases}`);
+    assert.equal(await get(`http://127.0.0.1:${webPort}/`), 'served-by-web\n');
+
+    const down = await compose(['down', '-t', '1'], 'with-network.yml');
+    assert.equal(down.code, 0, down.stderr);
+    assert.match(down.stderr, /Removing network kproj_default/);
+    assert.equal((await env.ok(['ps', '-a', '-q'])).trim(), '');
+    assert.equal(await env.ok(['network', 'ls', '-q', '--filter', 'type=custom']), '');
   });
 });

@@ -117,3 +117,19 @@ test('volume commands complete volume names when the daemon has a Volumes servic
   assert.deepEqual(words(await complete(['volume', 'ls'], '', vcmds, withVolumes)), []);
   assert.deepEqual(words(await complete(['volume', 'rm'], '', vcmds, names)), [], 'no Volumes service: nothing');
 });
+
+test('network names: network rm/inspect/connect take a network, connect then a container, and run --network a network', async () => {
+  const withNetworks: Names = { ...names, networks: async () => [{ name: 'app', description: 'bridge' }, { name: 'bridge', description: 'bridge' }] };
+  const ncmds = [
+    ...commands.map((c) => (c.id === 'run' ? { ...c, flags: [...c.flags, { name: 'network', type: 'option' as const }] } : c)),
+    cmd('network:rm', { strict: false }), cmd('network:connect', { args: 2 }), cmd('network:ls', { args: 0 }),
+  ];
+  assert.deepEqual(words(await complete(['network', 'rm'], 'a', ncmds, withNetworks)), ['app']);
+  assert.deepEqual(words(await complete(['network', 'rm', 'app'], '', ncmds, withNetworks)), ['bridge'], 'a name already given is not offered again');
+  assert.deepEqual(words(await complete(['network', 'connect'], '', ncmds, withNetworks)), ['app', 'bridge']);
+  assert.deepEqual(words(await complete(['network', 'connect', 'app'], '', ncmds, withNetworks)), ['web', 'db', 'old']);
+  assert.deepEqual(words(await complete(['network', 'connect', 'app', 'web'], '', ncmds, withNetworks)), []);
+  assert.deepEqual(words(await complete(['network', 'ls'], '', ncmds, withNetworks)), []);
+  assert.deepEqual(words(await complete(['run', '--network'], 'a', ncmds, withNetworks)), ['app']);
+  assert.deepEqual(words(await complete(['run', '--network'], '', ncmds, names)), [], 'no Networks service: nothing');
+});

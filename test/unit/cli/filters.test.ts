@@ -15,6 +15,9 @@ test('ps filters: same key ORs, different keys AND', () => {
   assert.deepEqual(ps('id=abc'), ['abc123']);
   assert.deepEqual(ps('label=tier'), ['abc123']);
   assert.deepEqual(ps('label=tier=back'), []);
+  // Labels AND (Docker; compose lists a service by its project's and its service's label at once).
+  assert.deepEqual(ps('label=tier', 'label=tier=front'), ['abc123']);
+  assert.deepEqual(ps('label=tier', 'label=missing'), []);
   assert.deepEqual(ps('ancestor=nginx'), ['abc123']);
   assert.deepEqual(ps('ancestor=busybox:latest'), ['def456']);
   assert.deepEqual(ps('exited=3'), ['def456']);

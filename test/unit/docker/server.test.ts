@@ -131,10 +131,78 @@ describe('Docker API server', () => {
     const r = await request('GET', '/v1.43/containers/nosuch/json');
     assert.equal(r.status, 404);
     assert.deepEqual(JSON.parse(r.body), { message: 'No such container: nosuch' });
-    assert.equal((await request('POST', '/v1.43/networks/create', '{"Name":"n"}')).status, 501);
     assert.equal((await request('GET', '/v1.43/images/kctl.test/absent:1/json')).status, 404);
-    const nets = JSON.parse((await request('GET', '/v1.43/networks')).body);
-    assert.deepEqual(nets.map((n: { Name: string }) => n.Name), ['bridge']);
+    assert.equal((await request('GET', '/v1.43/networks/nosuch')).status, 404);
+  });
+
+  test('networks: create, inspect, list with filters, remove and prune, with Docker\'s documents and statuses', async () => {
+    const json = (r: Res) => JSON.parse(r.body);
+    const builtins = json(await request('GET', '/v1.43/networks'));
+    assert.deepEqual(builtins.map((n: { Name: string }) => n.Name), ['bridge', 'none']);
+
+    const created = await request('POST', '/v1.43/networks/create', JSON.stringify({
+      Name: 'unit-net', Driver: 'bridge', CheckDuplicate: true, Internal: true, Attachable: true, Labels: { 'com.example': 'x' },
+      IPAM: { Driver: 'default', Config: [{ Subnet: '10.123.0.0/24', Gateway: '10.123.0.254' }] }, Options: {}, SomethingNew: 1,
+    }));
+    assert.equal(created.status, 201, created.body);
+    const { Id, Warning } = json(created);
+    assert.match(Id, /^[0-9a-f]{64}$/);
+    assert.equal(Warning, '');
+
+    const dup = await request('POST', '/v1.43/networks/create', '{"Name":"unit-net"}');
+    assert.equal(dup.status, 409);
+    assert.deepEqual(json(dup), { message: 'network with name unit-net already exists' });
+
+    for (const ref of ['unit-net', Id, Id.slice(0, 12)]) {
+      const doc = json(await request('GET', `/v1.43/networks/${ref}?verbose=false&scope=local`));
+      assert.equal(doc.Id, Id, ref);
+    }
+    const doc = json(await request('GET', '/v1.43/networks/unit-net'));
+    assert.deepEqual(
+      { Name: doc.Name, Driver: doc.Driver, Scope: doc.Scope, Internal: doc.Internal, Attachable: doc.Attachable, IPAM: doc.IPAM, Labels: doc.Labels, Containers: doc.Containers, EnableIPv6: doc.EnableIPv6 },
+      { Name: 'unit-net', Driver: 'bridge', Scope: 'local', Internal: true, Attachable: true, IPAM: { Driver: 'default', Options: {}, Config: [{ Subnet: '10.123.0.0/24', Gateway: '10.123.0.254' }] }, Labels: { 'com.example': 'x' }, Containers: {}, EnableIPv6: false },
+    );
+    assert.ok(!Number.isNaN(Date.parse(doc.Created)));
+
+    const names = async (filters: object) => json(await request('GET', `/v1.43/networks?filters=${encodeURIComponent(JSON.stringify(filters))}`)).map((n: { Name: string }) => n.Name);
+    assert.deepEqual(await names({ type: ['custom'] }), ['unit-net']);
+    assert.deepEqual(await names({ type: ['builtin'] }), ['bridge', 'none']);
+    assert.deepEqual(await names({ label: ['com.example=x'] }), ['unit-net']);
+    assert.deepEqual(await names({ label: { 'com.example=y': true } }), []);
+    assert.deepEqual(await names({ name: ['unit'], dangling: ['true'] }), ['unit-net']);
+    assert.deepEqual(await names({ driver: ['null'] }), ['none']);
+    assert.equal((await request('GET', '/v1.43/networks?filters={"colour":["red"]}')).status, 400);
+    assert.equal((await request('GET', '/v1.43/networks?filters={"type":["other"]}')).status, 400);
+
+    // What kctl cannot make is refused, never ignored.
+    for (const [body, status] of [
+      [{ Name: 'v6', EnableIPv6: true }, 400], [{ Name: 'ov', Driver: 'overlay' }, 400], [{ Name: 'bad', IPAM: { Config: [{ Subnet: '10.1.0.0' }] } }, 400],
+      [{ Name: 'clash', IPAM: { Config: [{ Subnet: '10.123.0.128/25' }] } }, 409], [{ Name: 'bridge' }, 403], [{ Driver: 'bridge' }, 400],
+      [{ Name: 'gw', IPAM: { Config: [{ Gateway: '10.9.0.1' }] } }, 400], [{ Name: 'types', Internal: 'yes' }, 400],
+    ] as const) {
+      const r = await request('POST', '/v1.43/networks/create', JSON.stringify(body));
+      assert.equal(r.status, status, `${JSON.stringify(body)}: ${r.body}`);
+      assert.ok(json(r).message, r.body);
+    }
+
+    assert.equal((await request('POST', '/v1.43/networks/unit-net/connect', '{"Container":"nosuch"}')).status, 404);
+    assert.equal((await request('POST', '/v1.43/networks/unit-net/connect', '{}')).status, 400);
+    assert.equal((await request('POST', '/v1.43/networks/bridge/connect', '{"Container":"nosuch"}')).status, 400);
+    assert.equal((await request('POST', '/v1.43/networks/nosuch/disconnect', '{"Container":"x"}')).status, 404);
+
+    const predefined = await request('DELETE', '/v1.43/networks/bridge');
+    assert.equal(predefined.status, 403);
+    assert.match(json(predefined).message, /bridge is a pre-defined network and cannot be removed/);
+    assert.equal((await request('DELETE', '/v1.43/networks/nosuch')).status, 404);
+    assert.equal((await request('DELETE', '/v1.43/networks/unit-net')).status, 204);
+    assert.equal((await request('GET', '/v1.43/networks/unit-net')).status, 404);
+
+    assert.equal((await request('POST', '/v1.43/networks/create', '{"Name":"keep","Labels":{"keep":"1"}}')).status, 201);
+    assert.equal((await request('POST', '/v1.43/networks/create', '{"Name":"drop"}')).status, 201);
+    assert.equal((await request('POST', '/v1.43/networks/prune?filters={"until":["1h"]}')).status, 400);
+    assert.deepEqual(json(await request('POST', '/v1.43/networks/prune?filters={"label":["keep"]}')), { NetworksDeleted: ['keep'] });
+    assert.deepEqual(json(await request('POST', '/v1.43/networks/prune')), { NetworksDeleted: ['drop'] });
+    assert.deepEqual(await names({ type: ['custom'] }), []);
   });
 
   test('a hijack request for a missing container gets an HTTP error on the raw socket', async () => {

@@ -34,6 +34,7 @@ export interface ContainerConfig {
   'readOnly'?: (boolean);
   'dns'?: (string)[];
   'addHosts'?: (string)[];
+  'ip'?: (string);
   'restartPolicy'?: (_kctl_v1_RestartPolicy | null);
   'logOpts'?: ({[key: string]: string});
   'init'?: (boolean);
@@ -68,6 +69,7 @@ export interface ContainerConfig__Output {
   'readOnly': (boolean);
   'dns': (string)[];
   'addHosts': (string)[];
+  'ip': (string);
   'restartPolicy': (_kctl_v1_RestartPolicy__Output | null);
   'logOpts': ({[key: string]: string});
   'init': (boolean);
