@@ -63,7 +63,9 @@ export function isBuiltinNetworkMode(mode: string): boolean {
 /** The container's /etc/hosts: its own address and names, its peers on shared networks, --add-host. */
 export function containerHosts(i: Pick<ContainerIOInput, 'hostname' | 'name' | 'endpoints' | 'peers' | 'extraHosts'>, natIp: string): string {
   const own = i.endpoints?.[0];
-  const names = [i.name, ...(own?.Aliases ?? [])];
+  // On a user network the container also answers to its name and aliases (Docker's DNS does that);
+  // on the default network only to its hostname, as in Docker.
+  const names = own ? [i.name, ...own.Aliases] : [];
   return hostsFile({ ip: own?.IPAddress || natIp || undefined, hostname: i.hostname, names, peers: i.peers, extra: i.extraHosts.map(parseAddHost) });
 }
 
