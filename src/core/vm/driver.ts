@@ -500,6 +500,31 @@ export class VmDriver {
       info.qemuStartTime = q.startTime;
       await writeJsonAtomic(path.join(dir, 'vm.json'), info);
 
+      // 2b. QEMU runs as a uid of its own, and it creates its listening sockets in a directory that
+      // uid owns. kctld (root) must not connect by a path that uid controls (a compromised QEMU could
+      // swap a socket for a link to another VM's agent): each socket is moved into the VM directory,
+      // which only root can write, and checked to be a socket of that uid before kctld uses it.
+      if (qemuUid !== undefined) {
+        const own = [info.qmpSocket, info.agentSocket, ...(info.nicSockets ?? []).filter(Boolean)];
+        await this.waitFor(
+          () => own.every((s) => fs.existsSync(s)),
+          () => !isSameLiveProcess(q.pid, q.startTime),
+          timeoutMs,
+          'QEMU',
+          qemuLog,
+        );
+        const moved = (s: string) => path.join(dir, path.basename(s));
+        for (const s of own) {
+          await fsp.rename(s, moved(s));
+          const st = await fsp.lstat(moved(s));
+          if (!st.isSocket() || st.uid !== qemuUid) throw internal(`QEMU's ${path.basename(s)} is not a socket of uid ${qemuUid}: refusing to use it`);
+        }
+        info.qmpSocket = moved(info.qmpSocket);
+        info.agentSocket = moved(info.agentSocket);
+        if (info.nicSockets) info.nicSockets = info.nicSockets.map((s) => (s ? moved(s) : s));
+        await writeJsonAtomic(path.join(dir, 'vm.json'), info);
+      }
+
       // 3. Wait for QMP to answer: QEMU has parsed its config, opened its devices and connected to virtiofsd.
       let qmp: QmpClient | undefined;
       await this.waitFor(
