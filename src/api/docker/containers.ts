@@ -4,7 +4,7 @@
  */
 import type { Engine } from '../../core/engine.js';
 import { conflict, invalidArgument, unimplemented } from '../../core/errors.js';
-import { inspectContainer, statusText, commandText } from '../../core/containers/view.js';
+import { inspectContainer, statusText, commandText, networksDocument } from '../../core/containers/view.js';
 import { readLogs, parseLogTime } from '../../core/containers/logs.js';
 import type { ContainerRecord } from '../../core/containers/types.js';
 import type { OutputSink } from '../../core/containers/manager.js';
@@ -82,7 +82,7 @@ export function containerSummary(r: ContainerRecord): Record<string, unknown> {
     State: r.State.Status,
     Status: statusText(r),
     HostConfig: { NetworkMode: r.Spec.networkMode ?? 'bridge' },
-    NetworkSettings: { Networks: {} },
+    NetworkSettings: { Networks: networksDocument(r) },
     Mounts: (r.State.MountPoints ?? []).map((m) => ({ Type: m.Type, ...(m.Name ? { Name: m.Name } : {}), Source: m.Source, Destination: m.Destination, Mode: '', RW: m.RW, Propagation: '' })),
   };
 }

@@ -92,7 +92,7 @@ export function inspectContainer(r: ContainerRecord): Record<string, unknown> {
  * NetworkSettings.Networks: one entry per network. Containers on user-defined networks show those
  * (with Docker's short-id alias); the VM's own NAT is `bridge`. Addresses only while running.
  */
-function networksDocument(r: ContainerRecord): Record<string, unknown> {
+export function networksDocument(r: ContainerRecord): Record<string, unknown> {
   const s = r.State;
   const running = s.Status === 'running' || s.Status === 'paused';
   const entry = (o: { id: string; ep: string; aliases: string[] | null; ip: string; prefix: number; gw: string; mac: string; requested?: string }) => ({

@@ -38,3 +38,24 @@ test('network create body: Docker\'s fields into the core\'s request', () => {
   assert.throws(() => networkCreateRequest({ Name: 'n', IPAM: { Driver: 'dhcp' } }), /IPAM driver "dhcp"/);
   assert.throws(() => networkCreateRequest({ Name: 'n', Labels: { a: 1 } }), /Labels: an object of strings/);
 });
+
+test('container list and inspect show each user network with its address while running (what Traefik and Portainer read)', async () => {
+  const { containerSummary } = await import('../../../src/api/docker/containers.js');
+  const { ZERO_TIME } = await import('../../../src/core/containers/types.js');
+  const id = 'c'.repeat(64);
+  const rec = {
+    Id: id, Name: 'web', Created: new Date(0).toISOString(), ImageRef: 'busybox', ImageId: 'sha256:x',
+    Spec: { image: 'busybox', env: [], labels: {}, tty: false, openStdin: false, memoryBytes: 0, cpus: 0, autoRemove: false, networkMode: 'app' },
+    Path: 'sh', Args: [], Env: [], WorkingDir: '/', User: '', Hostname: 'web', StopSignal: 'SIGTERM', StopTimeout: 10, VCPUs: 1, MemoryMiB: 256, RestartCount: 0,
+    Networks: { ['n'.repeat(64)]: { NetworkID: 'n'.repeat(64), NetworkName: 'app', EndpointID: 'e'.repeat(64), IPAddress: '172.18.0.2', IPPrefixLen: 16, Gateway: '172.18.0.1', MacAddress: '02:42:ac:12:00:02', Aliases: ['www'] } },
+    State: { Status: 'running' as const, Pid: 1, ExitCode: 0, Error: '', StartedAt: new Date().toISOString(), FinishedAt: ZERO_TIME, OOMKilled: false },
+    LogPath: '/dev/null',
+  };
+  const nets = (containerSummary(rec).NetworkSettings as { Networks: Record<string, { IPAddress: string; Aliases: string[]; NetworkID: string }> }).Networks;
+  assert.deepEqual(Object.keys(nets), ['app']);
+  assert.equal(nets.app!.IPAddress, '172.18.0.2');
+  assert.deepEqual(nets.app!.Aliases, ['www', id.slice(0, 12)]);
+  const stopped = containerSummary({ ...rec, State: { ...rec.State, Status: 'exited' as const } }).NetworkSettings as { Networks: Record<string, { IPAddress: string; NetworkID: string }> };
+  assert.equal(stopped.Networks.app!.IPAddress, '', 'no address while stopped, as in Docker');
+  assert.equal(stopped.Networks.app!.NetworkID, 'n'.repeat(64));
+});
