@@ -235,4 +235,10 @@ describe('user-defined networks: CLI and Docker API', () => {
       assert.match(await ok(['network', 'prune', '-f']), new RegExp(`Deleted Networks:\\ndprune-${u}\\n`));
     });
   });
+
+  test('system prune also removes the networks no container refers to, as Docker\'s does', async () => {
+    await env.ok(['network', 'create', `sys-${u}`]);
+    assert.match(await env.ok(['system', 'prune', '-f']), new RegExp(`^Deleted Networks:\\n(.+\\n)*sys-${u}\\n`, 'm'));
+    assert.ok(!(await env.ok(['network', 'ls', '--format', '{{.Name}}'])).split('\n').includes(`sys-${u}`));
+  });
 });
