@@ -45,6 +45,7 @@
 #define AGENT_VERSION "0.1.0"
 #define PORT_NAME "kctl.agent"
 #define ROOTFS_DIR "/run/kctl/rootfs"
+#define ROOTSHARE_DIR "/run/kctl/rootshare" /* the share while its ROOTFS_SUBDIR is bound to ROOTFS_DIR */
 #define MAX_PROCS 64
 #define OUT_WINDOW (256u * 1024u) /* per process: output bytes queued or unacknowledged */
 #define IN_WINDOW (256u * 1024u)  /* per process: stdin bytes buffered in the agent */
@@ -274,12 +275,39 @@ static void proc_free(struct proc *p) {
   p->state = P_FREE;
 }
 
-static int mount_rootfs(const char *tag, char *err, size_t errlen) {
+/*
+ * Mounts the container root at ROOTFS_DIR: the virtio-fs share itself, or with ROOTFS_SUBDIR (a VM
+ * booted before its container, from kctld's pool) one directory of it, bound into place; the share
+ * is then detached so nothing else of it stays reachable.
+ */
+static int mount_rootfs(const char *tag, const char *subdir, char *err, size_t errlen) {
   if (rootfs_mounted) return 0;
   mkdir("/run", 0755); mkdir("/run/kctl", 0700); mkdir(ROOTFS_DIR, 0755);
-  if (mount(tag, ROOTFS_DIR, "virtiofs", MS_NOSUID | MS_NODEV, NULL) < 0) {
+  const char *at = subdir ? ROOTSHARE_DIR : ROOTFS_DIR;
+  if (subdir) mkdir(ROOTSHARE_DIR, 0700);
+  if (mount(tag, at, "virtiofs", MS_NOSUID | MS_NODEV, NULL) < 0) {
     snprintf(err, errlen, "mount the virtio-fs share \"%s\": %s", tag, strerror(errno));
     return -1;
+  }
+  if (subdir) {
+    /* The parser allows one component without "." or ".."; O_NOFOLLOW refuses a symlink there too. */
+    int share = open(ROOTSHARE_DIR, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    int fd = share < 0 ? -1 : openat(share, subdir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    int e = errno;
+    char src[32];
+    if (fd >= 0) snprintf(src, sizeof src, "/proc/self/fd/%d", fd);
+    if (fd < 0 || mount(src, ROOTFS_DIR, NULL, MS_BIND, NULL) < 0) {
+      if (fd >= 0) e = errno;
+      snprintf(err, errlen, "mount the container root \"%s\" of share \"%s\": %s", subdir, tag, strerror(e));
+      if (fd >= 0) close(fd);
+      if (share >= 0) close(share);
+      umount2(ROOTSHARE_DIR, MNT_DETACH);
+      errno = e;
+      return -1;
+    }
+    close(fd);
+    close(share);
+    umount2(ROOTSHARE_DIR, MNT_DETACH);
   }
   rootfs_mounted = 1;
   return 0;
@@ -445,7 +473,7 @@ static void start_process(uint32_t id, const uint8_t *payload, uint32_t len, int
   for (int i = 0; i < MAX_PROCS; i++)
     if (procs[i].state == P_FREE) { p = &procs[i]; break; }
   if (!p) { send_start_failed(id, KF_FAILED, EAGAIN, "too many processes in this VM"); goto out; }
-  if (is_init && (mount_rootfs(spec.rootfs_tag, err, sizeof err) < 0 || mount_shares(&spec, err, sizeof err) < 0 ||
+  if (is_init && (mount_rootfs(spec.rootfs_tag, spec.rootfs_subdir, err, sizeof err) < 0 || mount_shares(&spec, err, sizeof err) < 0 ||
                   setup_network(&spec, err, sizeof err) < 0)) {
     send_start_failed(id, KF_FAILED, errno, err);
     goto out;
