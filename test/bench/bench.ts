@@ -141,6 +141,9 @@ class Bench {
 
   constructor(readonly o: Options, readonly fx: Fixtures) {
     this.work = fs.mkdtempSync(path.join(os.tmpdir(), 'kctl-bench-'));
+    // Traversable by others (not readable), as state roots are: the bare-boot floor's QEMU runs as an
+    // unprivileged uid of its own and must reach its VM directory below this one.
+    fs.chmodSync(this.work, 0o711);
     onCleanup('bench work directory', () => fs.rmSync(this.work, { recursive: true, force: true }));
     this.env = newEnv('bench');
     const g = gitCommit(REPO);
