@@ -363,7 +363,7 @@ export class ContainerManager extends EventEmitter {
         containerId: rec.Id, vcpus: rec.VCPUs, memoryMiB: rec.MemoryMiB, shares: io.shares, nics: io.nics, rootfs: plan.mergedDir,
       });
       const pooled = claim?.vm ? claim : undefined;
-      if (pooled) undo.push('pool VM', () => this.o.pool!.sweep());
+      if (pooled) undo.push('pool VM', async () => { await this.o.pool!.sweep(); this.o.pool!.refill(); });
       const vm = pooled?.vm ?? await this.o.vms.start({
         vmId: randomBytes(6).toString('hex'),
         vcpus: rec.VCPUs,
@@ -399,6 +399,7 @@ export class ContainerManager extends EventEmitter {
         mounts: io.agent.mounts,
         files: io.agent.files,
       });
+      if (pooled) this.o.pool!.refill();
       const isolation: Isolation = {
         Kind: 'vm',
         Hypervisor: vm.hypervisor,

@@ -48,6 +48,8 @@ export const POOL_ROOT_SUBDIR = 'root';
 const SHARE_TAG = 'rootfs';
 const VM_ID_RE = /^[0-9a-f]{12}$/;
 const MAX_BACKOFF_MS = 60_000;
+/** Longest a claim holds back the refill when the start does not call refill(). */
+const REFILL_AFTER_CLAIM_MS = 2000;
 
 /** What every VM of the pool is: a container fits when its VM would be exactly this. */
 export interface PoolTemplate {
@@ -300,7 +302,9 @@ export class VmPool<A extends PoolAgent> {
       }
       const [e] = this.idle.splice(i, 1);
       e!.unwatch();
-      this.kick();
+      // The refill waits for this start (refill()), so that booting a VM does not slow it down;
+      // a start that never says so is not waited for long.
+      setTimeout(() => this.kick(), REFILL_AFTER_CLAIM_MS).unref();
       if (e!.agent.closed || !this.o.vms.isAlive(e!.vm)) {
         await this.discard(e!, 'it died while idle');
         continue;
@@ -319,6 +323,11 @@ export class VmPool<A extends PoolAgent> {
       this.log.info('pool VM claimed', { vmId: e!.rec.vmId, id: req.containerId });
       return { vm: e!.vm, agent: e!.agent, rootfsSubdir: POOL_ROOT_SUBDIR };
     }
+  }
+
+  /** The start that claimed a VM is done (its process runs, or it failed): boot the replacement. */
+  refill(): void {
+    this.kick();
   }
 
   /**

@@ -137,6 +137,7 @@ test('fills to its size, hands a VM to a fitting start with the rootfs bound int
   assert.equal(rec.state, 'claimed');
   assert.equal(rec.containerId, 'c1');
   assert.equal(pool.owns(c.vm.vmId), false, 'a claimed VM is its container\'s');
+  pool.refill(); // the start is done: the manager lets the replacement boot
   await until('the pool to refill', () => pool.ready === 2);
   assert.equal(vms.vms.size, 3);
 
@@ -190,9 +191,10 @@ test('an empty pool says so; an idle VM that dies is destroyed and replaced', as
   let open!: () => void;
   vms.gate = new Promise((r) => { open = r; });
   assert.ok((await pool.claim(req())).vm);
+  pool.refill();
   const empty = await pool.claim(req({ containerId: 'c2' }));
   assert.match(empty.vm ? '' : empty.miss, /no pre-booted VM was ready/);
-  assert.equal(pool.status().Booting, 1, 'the refill is under way');
+  await until('the refill to be under way', () => pool.status().Booting === 1);
   open();
   await until('the refill', () => pool.ready === 1);
   await pool.close();
@@ -250,6 +252,7 @@ test('a restarted daemon re-adopts idle VMs, sweeps claimed ones whose VM is gon
   await until('two ready VMs', () => a.pool.ready === 2);
   const c = await a.pool.claim(req());
   assert.ok(c.vm);
+  a.pool.refill();
   await until('the refill', () => a.pool.ready === 2);
   await a.pool.close();
   const idle = [...vms.vms.keys()].filter((id) => id !== c.vm.vmId);
