@@ -53,7 +53,7 @@ export class Engine {
     this.pool = new VmPool({
       layout: this.layout, vms: this.vms, log,
       settings: () => this.poolSettings(),
-      connectAgent: (vm) => AgentClient.connect(vm.agentSocket, { timeoutMs: 30_000, log: log.with({ component: 'pool', vmId: vm.vmId }) }),
+      connectAgent: (vm, timeoutMs) => AgentClient.connect(vm.agentSocket, { timeoutMs, log: log.with({ component: 'pool', vmId: vm.vmId }) }),
     });
     this.volumes = new VolumeStore(this.layout, (name) => this.containers.volumeUsers(name));
     const netStore = new NetworkStore(this.layout, () => [this.cfg.bip ?? DEFAULT_SUBNET]);

@@ -48,6 +48,9 @@ export const POOL_ROOT_SUBDIR = 'root';
 const SHARE_TAG = 'rootfs';
 const VM_ID_RE = /^[0-9a-f]{12}$/;
 const MAX_BACKOFF_MS = 60_000;
+/** A booting VM's agent has this long to say hello; an idle one found at daemon start, less. */
+const BOOT_HELLO_MS = 30_000;
+const READOPT_HELLO_MS = 5_000;
 /** Longest a claim holds back the refill when the start does not call refill(). */
 const REFILL_AFTER_CLAIM_MS = 2000;
 
@@ -106,7 +109,8 @@ export interface PoolOptions<A extends PoolAgent> {
   vms: PoolVms;
   log: Logger;
   settings: () => Promise<PoolSettings>;
-  connectAgent: (vm: VmInfo) => Promise<A>;
+  /** Connects to the VM's agent and waits for its HELLO, within `timeoutMs`. */
+  connectAgent: (vm: VmInfo, timeoutMs: number) => Promise<A>;
   mounts?: PoolMounts;
   /** First delay after a failed boot (doubles up to a minute). */
   backoffMs?: number;
@@ -240,28 +244,31 @@ export class VmPool<A extends PoolAgent> {
     this.started = true;
     const settings = await this.o.settings();
     this.last = settings;
-    for (const rec of [...this.records.values()]) {
+    let kept = 0;
+    await Promise.all([...this.records.values()].map(async (rec) => {
       const vm = await this.o.vms.load(rec.vmId).catch(() => undefined);
       const alive = !!vm && this.o.vms.isAlive(vm);
       if (rec.state === 'claimed') {
         if (!alive) await this.cleanup(rec, vm);
-        continue;
+        return;
       }
-      if (rec.state === 'idle' && alive && settings.size > 0 && sameTemplate(rec.template, settings.template) && vm.state === 'running') {
+      if (rec.state === 'idle' && alive && vm.state === 'running' && sameTemplate(rec.template, settings.template) && kept < settings.size) {
+        kept++;
         try {
-          const agent = await this.o.connectAgent(vm);
+          const agent = await this.o.connectAgent(vm, READOPT_HELLO_MS);
           if (agent.processes().length === 0) {
             this.addIdle(rec, vm, agent);
             this.log.info('re-adopted idle pool VM', { vmId: rec.vmId });
-            continue;
+            return;
           }
           agent.close();
         } catch (err) {
           this.log.warn('idle pool VM does not answer', { vmId: rec.vmId, error: (err as Error).message });
         }
+        kept--;
       }
       await this.cleanup(rec, vm);
-    }
+    }));
     // Directories left without a record (a crash between mkdir and the record): nothing runs there.
     for (const n of await fs.readdir(this.dir).catch(() => [] as string[])) {
       if (VM_ID_RE.test(n) && !this.records.has(n)) await this.removeShare(n);
@@ -429,7 +436,7 @@ export class VmPool<A extends PoolAgent> {
         shares: [{ tag: SHARE_TAG, source: share, readOnly: false }],
         network: template.nics.map((n) => ({ ...n, mac: randomMac() })),
       });
-      const agent = await this.o.connectAgent(vm);
+      const agent = await this.o.connectAgent(vm, BOOT_HELLO_MS);
       if (this.closed) {
         // The daemon is stopping: the VM stays for the next one, as idle VMs do.
         agent.close();

@@ -326,3 +326,19 @@ test('daemon.json: pool-size, pool-vcpus and pool-memory-mib are checked like th
   assert.throws(() => parseDaemonConfig({ 'pool-memory-mib': 32 }), /"pool-memory-mib"/);
   assert.throws(() => parseDaemonConfig({ 'pool-size': '2' }), /"pool-size"/);
 });
+
+test('a restarted daemon with a smaller pool-size re-adopts only that many idle VMs', async () => {
+  const vms = new FakeVms();
+  const a = setup({ size: 2, template: TEMPLATE }, { vms });
+  await a.pool.load();
+  await a.pool.start();
+  await until('two ready VMs', () => a.pool.ready === 2);
+  await a.pool.close();
+  const b = setup({ size: 1, template: TEMPLATE }, { vms, root: a.root });
+  await b.pool.load();
+  await b.pool.start();
+  assert.equal(b.pool.ready, 1);
+  assert.equal(vms.vms.size, 1, 'the other idle VM is destroyed');
+  assert.equal(vms.destroyed.length, 1);
+  await b.pool.close();
+});
