@@ -16,7 +16,7 @@
  * virtiofsd's copy of it is a slave (virtiofsd makes its whole tree MS_SLAVE before it pivots into
  * the share) and receives mounts made below it on the host. A mount below one VM's share propagates
  * to no other VM: their virtiofsd only kept the bind of their own share directory. (Kata's VM cache
- * cannot do this: its VMs get their shared directory from the runtime that booted them.)
+ * does not work with virtio-fs; this is what lets kctl's pool use it.)
  *
  * Which containers the pool serves: those whose VM would be the template's. Same vCPUs and memory
  * (`pool-vcpus`, `pool-memory-mib`, by default the daemon's defaults), no bind mounts or volumes
