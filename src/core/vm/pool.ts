@@ -321,6 +321,8 @@ export class VmPool<A extends PoolAgent> {
         e!.rec.state = 'claimed';
         e!.rec.containerId = req.containerId;
         await this.save(e!.rec);
+        // mount(8) follows symlinks: the mount point must still be the directory the pool made.
+        if (!(await fs.lstat(target)).isDirectory()) throw failedPrecondition(`${target} is not a directory`);
         await this.mounts.bind(req.rootfs, target);
       } catch (err) {
         this.log.warn('claiming a pool VM failed; the container boots its own', { vmId: e!.rec.vmId, error: (err as Error).message });
@@ -498,14 +500,21 @@ export class VmPool<A extends PoolAgent> {
     }
   }
 
-  /** Removes pool/<vmId>/ - never recursively across a mount: the container root is unmounted first. */
+  /**
+   * Removes pool/<vmId>/, only once its VM is gone. The share was writable by the guest, so it may
+   * hold anything a guest that broke out of its container left there, `root` replaced by a symlink
+   * included: a symlink is never unmounted (umount would follow it), and the directory is only
+   * removed, recursively, once nothing is mounted on `root`.
+   */
   private async removeShare(vmId: string): Promise<void> {
     const share = this.shareDir(vmId);
     const root = path.join(share, POOL_ROOT_SUBDIR);
-    await this.mounts.unmount(root);
-    if (await this.mounts.isMountPoint(root)) throw failedPrecondition(`${root} is still mounted`);
-    await fs.rmdir(root).catch((err: NodeJS.ErrnoException) => { if (err.code !== 'ENOENT') throw err; });
-    await fs.rmdir(share).catch((err: NodeJS.ErrnoException) => { if (err.code !== 'ENOENT') throw err; });
+    const st = await fs.lstat(root).catch(() => undefined);
+    if (st?.isDirectory()) {
+      await this.mounts.unmount(root);
+      if (await this.mounts.isMountPoint(root)) throw failedPrecondition(`${root} is still mounted`);
+    }
+    await fs.rm(share, { recursive: true, force: true });
   }
 
   private async save(rec: PoolRecord): Promise<void> {

@@ -342,3 +342,40 @@ test('a restarted daemon with a smaller pool-size re-adopts only that many idle 
   assert.equal(vms.destroyed.length, 1);
   await b.pool.close();
 });
+
+test('a share the guest filled (files, root replaced by a symlink) is removed without following anything', async () => {
+  const { pool, vms, mounts, root } = setup({ size: 1, template: TEMPLATE });
+  await pool.load();
+  await pool.start();
+  await until('a ready VM', () => pool.ready === 1);
+  const c = await pool.claim(req());
+  assert.ok(c.vm);
+  const share = pool.shareDir(c.vm.vmId);
+  // While it ran, the guest wrote beside the container root; the bind mount still covers `root`.
+  fs.writeFileSync(path.join(share, 'left-behind'), 'x');
+  fs.symlinkSync('/proc', path.join(share, 'proc-link'));
+  await vms.destroy(c.vm);
+  await pool.sweep();
+  assert.ok(!fs.existsSync(share));
+  assert.ok(fs.existsSync('/proc/self'), 'nothing outside the share was touched');
+  assert.equal(mounts.binds.size, 0);
+
+  // `root` itself a symlink (never unmounted through it).
+  pool.refill();
+  await until('a ready VM', () => pool.ready === 1);
+  const d = await pool.claim(req({ containerId: 'c2' }));
+  assert.ok(d.vm);
+  const share2 = pool.shareDir(d.vm.vmId);
+  mounts.binds.delete(path.join(share2, 'root'));
+  fs.rmdirSync(path.join(share2, 'root'));
+  fs.symlinkSync(root, path.join(share2, 'root'));
+  const unmounted: string[] = [];
+  const orig = mounts.unmount.bind(mounts);
+  mounts.unmount = async (dir: string) => { unmounted.push(dir); await orig(dir); };
+  await vms.destroy(d.vm);
+  await pool.sweep();
+  assert.deepEqual(unmounted, []);
+  assert.ok(!fs.existsSync(share2));
+  assert.ok(fs.existsSync(root), 'the symlink\'s target stays');
+  await pool.close();
+});
