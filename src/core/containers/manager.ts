@@ -3,8 +3,8 @@
  * remove) on top of one VM per running container.
  *
  * A container and its VM have separate lifecycles: the container record (containers/<id>/) lives
- * from create to rm; a VM (vms/<vmId>/) exists only while the container runs, and is created by
- * the VM driver, which could as well hand out a pre-booted one. The record names the VM it runs in,
+ * from create to rm; a VM (vms/<vmId>/) exists only while the container runs, and is booted for it
+ * by the VM driver or taken from the pool of pre-booted VMs (vm/pool.ts). The record names the VM it runs in,
  * so a restarted daemon re-adopts running containers: it reconnects to the agent, re-wires the
  * output to the log, and marks containers whose VM died meanwhile as exited.
  */
