@@ -127,6 +127,7 @@ test('fills to its size, hands a VM to a fitting start with the rootfs bound int
     assert.equal(v.spec.shares[0]!.source, path.join(root, 'pool', v.spec.vmId));
     assert.deepEqual(v.spec.network![0]!.passt, NIC.passt);
     assert.notEqual(v.spec.network![0]!.mac, NIC.mac, 'each VM gets a MAC of its own');
+    assert.deepEqual(v.spec.kernelArgs, ['kctl.rehearse'], 'the agent rehearses a container start before it is ready');
   }
 
   const c = await pool.claim(req());
