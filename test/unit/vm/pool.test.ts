@@ -3,7 +3,7 @@
  * what does not fit, replacement of dead VMs, failed boots, re-adoption by a restarted daemon.
  * The real thing (QEMU, virtiofsd, mount propagation) is test/integration/vm/pool.test.ts.
  */
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
@@ -75,8 +75,12 @@ class FakeMounts implements PoolMounts {
   async isMountPoint(dir: string) { return this.binds.has(dir); }
 }
 
+const roots: string[] = [];
+after(() => { for (const r of roots) fs.rmSync(r, { recursive: true, force: true }); });
+
 function setup(settings: PoolSettings, o: { vms?: FakeVms; mounts?: FakeMounts; root?: string } = {}) {
-  const root = o.root ?? fs.mkdtempSync(path.join(os.tmpdir(), 'kctl-pool-'));
+  const root = o.root ?? fs.mkdtempSync(path.join(os.tmpdir(), 'kctl-pool-unit-'));
+  roots.push(root);
   const vms = o.vms ?? new FakeVms();
   const mounts = o.mounts ?? new FakeMounts();
   const agents = new Map<string, FakeAgent>();
