@@ -19,6 +19,11 @@
 
 static struct kp_dec dec;
 
+/* An accepted ROOTFS_SUBDIR never leaves the share: one component, not "." or "..". */
+static int subdir_ok(const char *d) {
+  return d[0] && !strchr(d, '/') && strcmp(d, ".") && strcmp(d, "..");
+}
+
 static void one_input(const uint8_t *data, size_t n) {
   char err[256];
   if (n == 0) return;
@@ -38,6 +43,7 @@ static void one_input(const uint8_t *data, size_t n) {
         struct kp_spec s;
         if (kp_parse_spec(f.payload, f.len, f.type == KP_START, &s, err, sizeof err) == 0) {
           if (s.argc < 1 || !s.argv[0] || s.argv[s.argc] || s.envp[s.envc]) abort();
+          if (s.rootfs_subdir && !subdir_ok(s.rootfs_subdir)) abort();
           kp_spec_free(&s);
         }
       }
@@ -46,7 +52,10 @@ static void one_input(const uint8_t *data, size_t n) {
   /* 2. the spec parser on the raw bytes */
   struct kp_spec s;
   for (int st = 0; st < 2; st++)
-    if (kp_parse_spec(data, n, st, &s, err, sizeof err) == 0) kp_spec_free(&s);
+    if (kp_parse_spec(data, n, st, &s, err, sizeof err) == 0) {
+      if (s.rootfs_subdir && !subdir_ok(s.rootfs_subdir)) abort();
+      kp_spec_free(&s);
+    }
   /* 3. the user resolver: "spec\0passwd\0group" */
   char *copy = malloc(n + 3);
   memcpy(copy, data, n);

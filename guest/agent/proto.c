@@ -96,6 +96,17 @@ int kp_parse_ipv4(const char *s, size_t n, uint32_t *out) {
   return 0;
 }
 
+/* ROOTFS_SUBDIR: a single path component of letters, digits, '.', '_' and '-', other than "." and "..". */
+int kp_valid_subdir(const char *s) {
+  size_t n = strlen(s);
+  if (n == 0 || n > KP_MAX_SUBDIR || !strcmp(s, ".") || !strcmp(s, "..")) return 0;
+  for (size_t i = 0; i < n; i++) {
+    char c = s[i];
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-')) return 0;
+  }
+  return 1;
+}
+
 int kp_valid_target(const char *s) {
   size_t n = strlen(s);
   if (n < 2 || n > KP_MAX_PATH || s[0] != '/') return 0;
@@ -219,6 +230,9 @@ int kp_parse_spec(const uint8_t *p, size_t n, int is_start, struct kp_spec *out,
       if (!is_start) FAIL("rootfs tag is only valid in START");
       if (len == 0) FAIL("empty rootfs tag");
       break;
+    case KT_ROOTFS_SUBDIR: is_str = 1; max = KP_MAX_SUBDIR; slot = &out->rootfs_subdir;
+      if (!is_start) FAIL("rootfs subdirectory is only valid in START");
+      break;
     case KT_TTY: case KT_STDIN: case KT_READONLY_ROOTFS: case KT_INIT:
       if (len != 1 || v[0] > 1) FAIL("record %u must be one byte 0 or 1", tag);
       if (tag == KT_READONLY_ROOTFS && !is_start) FAIL("readonly rootfs is only valid in START");
@@ -334,6 +348,7 @@ int kp_parse_spec(const uint8_t *p, size_t n, int is_start, struct kp_spec *out,
   if (!out->cwd) out->cwd = "/";
   if (!out->user) out->user = "";
   if (is_start && !out->rootfs_tag) FAIL("START without a rootfs tag");
+  if (out->rootfs_subdir && !kp_valid_subdir(out->rootfs_subdir)) FAIL("invalid rootfs subdirectory: one path component of [A-Za-z0-9._-], not . or ..");
   if (out->hostname) {
     for (const char *c = out->hostname; *c; c++)
       if (*c == '/' || (unsigned char)*c < 0x21 || (unsigned char)*c > 0x7e) FAIL("invalid hostname");

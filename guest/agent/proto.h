@@ -19,6 +19,7 @@
 #define KP_MAX_USER 256
 #define KP_MAX_HOSTNAME 64
 #define KP_MAX_TAG 36
+#define KP_MAX_SUBDIR 64               /* ROOTFS_SUBDIR: one path component */
 #define KP_MAX_PING 64
 #define KP_MAX_MOUNTS 64                /* MOUNT records per START */
 #define KP_MAX_FILES 8                  /* FILE records per START */
@@ -39,6 +40,7 @@ enum kp_tag {
   KT_ARG = 1, KT_ENV = 2, KT_CWD = 3, KT_USER = 4, KT_HOSTNAME = 5, KT_TTY = 6, KT_STDIN = 7,
   KT_ROWS = 8, KT_COLS = 9, KT_ROOTFS_TAG = 10, KT_READONLY_ROOTFS = 11, KT_CAPS = 12,
   KT_NET = 13, KT_NET_DENY = 14, KT_MOUNT = 15, KT_FILE = 16, KT_INIT = 17, KT_NET_IF = 18,
+  KT_ROOTFS_SUBDIR = 24,
   KT_AGENT_VERSION = 0x100, KT_KERNEL_RELEASE = 0x101, KT_VCPUS = 0x102, KT_MEM_KIB = 0x103,
   KT_BOOT_MS = 0x104, KT_PROCS = 0x105,
 };
@@ -76,6 +78,7 @@ struct kp_spec {
   char **envp; /* NULL-terminated */
   int argc, envc;
   const char *cwd, *user, *hostname, *rootfs_tag;
+  const char *rootfs_subdir; /* ROOTFS_SUBDIR: the container root is this directory of the share, or NULL */
   int tty, open_stdin, readonly_rootfs;
   int init; /* START only: a minimal init runs as the container's PID 1 and forks the command */
   unsigned rows, cols;
@@ -122,6 +125,7 @@ struct kp_file {
 int kp_parse_ipv4(const char *s, size_t n, uint32_t *out);
 /* Checks a mount target: absolute, at most KP_MAX_PATH bytes, no empty, "." or ".." components, not "/". */
 int kp_valid_target(const char *s);
+int kp_valid_subdir(const char *s);
 
 int kp_parse_spec(const uint8_t *p, size_t n, int is_start, struct kp_spec *out, char *err, size_t errlen);
 void kp_spec_free(struct kp_spec *s);

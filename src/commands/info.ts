@@ -45,6 +45,7 @@ export default class Info extends KctlCommand {
       `  virtiofsd: ${iso.Virtiofsd}`,
       `  Agent Channel: ${iso.AgentChannel}`,
       `  Default VM Size: ${iso.DefaultVCPUs} vCPU, ${iso.DefaultMemoryMiB} MiB`,
+      ...(iso.Pool?.Size ? [`  Pre-booted VMs: ${iso.Pool.Ready} ready of ${iso.Pool.Size}${iso.Pool.Booting ? `, ${iso.Pool.Booting} booting` : ''} (${iso.Pool.VCPUs} vCPU, ${iso.Pool.MemoryMiB} MiB, network ${iso.Pool.Network})`] : ['  Pre-booted VMs: none (daemon.json pool-size)']),
       ` Kernel Version: ${info.KernelVersion}`,
       ` Operating System: ${info.OperatingSystem}`,
       ` Architecture: ${info.Architecture}`,
@@ -59,6 +60,7 @@ export default class Info extends KctlCommand {
     process.stdout.write(lines.join('\n') + '\n');
     // Docker prints what is wrong with the host after the facts, on stderr.
     const warnings: string[] = [...(iso.Problems ?? [])];
+    if (iso.Pool?.Problem) warnings.push(`the pool of pre-booted VMs cannot fill: ${iso.Pool.Problem}`);
     if (iso.Accelerator !== 'kvm') warnings.push(iso.AcceleratorReason);
     if (warnings.length) process.stderr.write(warnings.map((w) => `WARNING: ${w}\n`).join('') + "Run 'kctl doctor' for fixes.\n");
   }

@@ -32,6 +32,15 @@ export interface DaemonConfig {
    * memory per container; larger keeps more translated guest code for big workloads. Default 16.
    */
   'tcg-tb-size-mib'?: number;
+  /**
+   * Idle VMs kctld keeps booted for containers to start in (warm start, see README "Pre-booted
+   * VMs"); 0 (the default) means no pool.
+   */
+  'pool-size'?: number;
+  /** vCPUs of the pool's VMs (default: default-vcpus); only containers of this size use the pool. */
+  'pool-vcpus'?: number;
+  /** Memory of the pool's VMs in MiB (default: default-memory-mib); only containers of this size use the pool. */
+  'pool-memory-mib'?: number;
 }
 
 export const DEFAULTS: DaemonConfig = {
@@ -104,6 +113,9 @@ const SCHEMA: { [K in keyof DaemonConfig]-?: Validator } = {
   'default-vcpus': integer(1, 64),
   'default-memory-mib': integer(64, 1024 * 1024),
   'tcg-tb-size-mib': integer(8, 4096),
+  'pool-size': integer(0, 64),
+  'pool-vcpus': integer(1, 64),
+  'pool-memory-mib': integer(64, 1024 * 1024),
 };
 
 /** Validates a parsed daemon.json object; returns a complete config (defaults filled in). */

@@ -20,6 +20,9 @@ import { DEFAULT_SUBNET } from './network/config.js';
 import { NetworkStore } from './network/store.js';
 import { SwitchManager } from './network/switch.js';
 import { NetworkService } from './network/service.js';
+import { planContainerIO } from './network/plan.js';
+import { VmPool, type PoolSettings } from './vm/pool.js';
+import { AgentClient } from './agent/client.js';
 
 export const KCTL_VERSION = '0.1.0';
 /** The Docker Engine API version kctl speaks. */
@@ -32,6 +35,7 @@ export class Engine {
   readonly containers: ContainerManager;
   readonly volumes: VolumeStore;
   readonly networks: NetworkService;
+  readonly pool: VmPool<AgentClient>;
   private cfg: DaemonConfig;
 
   private constructor(root: string, cfg: DaemonConfig, readonly log: Logger) {
@@ -46,6 +50,11 @@ export class Engine {
       layout: this.layout, content, images: imageStore, puller, layers, log,
       inUse: () => new Set(this.containers.list({ all: true }).map((c) => c.ImageId)),
     });
+    this.pool = new VmPool({
+      layout: this.layout, vms: this.vms, log,
+      settings: () => this.poolSettings(),
+      connectAgent: (vm, timeoutMs) => AgentClient.connect(vm.agentSocket, { timeoutMs, log: log.with({ component: 'pool', vmId: vm.vmId }) }),
+    });
     this.volumes = new VolumeStore(this.layout, (name) => this.containers.volumeUsers(name));
     const netStore = new NetworkStore(this.layout, () => [this.cfg.bip ?? DEFAULT_SUBNET]);
     const switches = new SwitchManager(netStore, log);
@@ -57,6 +66,7 @@ export class Engine {
       layout: this.layout,
       images: this.images,
       vms: this.vms,
+      pool: this.pool,
       log,
       defaults: () => ({ vcpus: this.cfg['default-vcpus'] ?? 1, memoryMiB: this.cfg['default-memory-mib'] ?? 256 }),
     });
@@ -71,8 +81,22 @@ export class Engine {
     const cfg = await loadDaemonConfig(layout.daemonJson);
     const engine = new Engine(root, cfg, log);
     await engine.networks.store.load();
+    // Pool records first, so the manager's orphan sweep leaves idle pool VMs to the pool.
+    await engine.pool.load();
     await engine.containers.init();
+    await engine.pool.start();
     return engine;
+  }
+
+  /** The pool's size and template: VMs of the default size on the default network, no published ports. */
+  private async poolSettings(): Promise<PoolSettings> {
+    const vcpus = this.cfg['pool-vcpus'] ?? this.cfg['default-vcpus'] ?? 1;
+    const memoryMiB = this.cfg['pool-memory-mib'] ?? this.cfg['default-memory-mib'] ?? 256;
+    const io = await planContainerIO(
+      { id: 'pool', hostname: 'pool', name: 'pool', networkMode: '', publish: [], mounts: [], dns: [], extraHosts: [] },
+      { subnet: this.cfg.bip ?? DEFAULT_SUBNET, daemonDns: this.cfg.dns ?? [] },
+    );
+    return { size: this.cfg['pool-size'] ?? 0, template: { vcpus, memoryMiB, nics: io.nics } };
   }
 
   get config(): DaemonConfig {
@@ -83,7 +107,8 @@ export class Engine {
   async reloadConfig(): Promise<void> {
     try {
       this.cfg = await loadDaemonConfig(this.layout.daemonJson);
-      this.log.info('daemon.json reloaded', { mirrors: this.cfg['registry-mirrors'] });
+      this.log.info('daemon.json reloaded', { mirrors: this.cfg['registry-mirrors'], poolSize: this.cfg['pool-size'] ?? 0 });
+      await this.pool.reconfigure();
     } catch (err) {
       this.log.error('daemon.json not reloaded', { error: (err as Error).message });
     }
@@ -141,6 +166,7 @@ export class Engine {
         AgentChannel: 'virtio-serial',
         DefaultVCPUs: this.cfg['default-vcpus'] ?? 1,
         DefaultMemoryMiB: this.cfg['default-memory-mib'] ?? 256,
+        Pool: this.pool.status(),
       },
       KctlSockets: { Grpc: this.layout.grpcSocket, Docker: this.layout.dockerSocket, DockerHost: `unix://${this.layout.dockerSocket}` },
     };
@@ -180,6 +206,7 @@ export class Engine {
 
   /** Leaves VMs running for the next daemon to re-adopt. */
   async close(): Promise<void> {
+    await this.pool.close();
     await this.containers.detachAll();
   }
 }

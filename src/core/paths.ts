@@ -10,6 +10,8 @@
  *     layers/<n>/                    one unpacked layer each (read-only lower for overlayfs); n is short
  *     containers/<id>/               config.json, state.json, <id>-json.log, upper/, work/, rootfs/
  *     vms/<vmid>/                    vm.json, qemu.pid, virtiofsd.pid, *.sock, console.log, *.stderr
+ *     pool/                          pre-booted VMs (vm/pool.ts): a shared bind mount; <vmid>.json and
+ *                                    <vmid>/ (the VM's virtio-fs share; <vmid>/root/ gets the container root)
  *     tmp/                           scratch for multi-step operations (cleaned at daemon start)
  *     run/                           kctld's private sockets (0700)
  *
@@ -40,6 +42,7 @@ export class RootLayout {
   containerDir(id: string) { return path.join(this.containersDir, id); }
   get vmsDir() { return path.join(this.root, 'vms'); }
   vmDir(vmId: string) { return path.join(this.vmsDir, vmId); }
+  get poolDir() { return path.join(this.root, 'pool'); }
   get tmpDir() { return path.join(this.root, 'tmp'); }
   /** kctld's private sockets (0700): the gRPC server listens here, behind the checked kctld.sock. */
   get privateDir() { return path.join(this.root, 'run'); }

@@ -6,13 +6,14 @@
  *   npm run bench                 the default set (~3-6 min on 2 cores under TCG)
  *   npm run bench -- --quick      fewer repetitions (a smoke run, ~1-2 min)
  *   npm run bench -- --full       more repetitions and density up to 200 containers
- *   npm run bench -- --only=cold,cli   some figures: cold, cli, exec, memory, concurrent, pull, density, network, storage
+ *   npm run bench -- --only=cold,cli   some figures: cold, warm, cli, exec, memory, concurrent, pull, density, network, storage
  *   npm run bench -- --no-write   print only (keep the committed RESULTS.md)
  *
  * Needs root, a build (`npm run build`) and `npm run setup` (guest kernel and initramfs). It uses
  * its own fresh KCTL_ROOT (removed at the end) and stops everything it started, also on Ctrl-C.
  */
 import { execFileSync } from 'node:child_process';
+import http from 'node:http';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -35,8 +36,8 @@ import { fmtKiB, fmtMs, fmtRatio, markdownTable, median, ratio, summarize, textT
 
 // ------------------------------------------------------------------------------- options
 
-type FigureId = 'cold' | 'cli' | 'exec' | 'memory' | 'concurrent' | 'pull' | 'density' | 'network' | 'storage';
-const ALL: FigureId[] = ['cold', 'cli', 'exec', 'memory', 'concurrent', 'pull', 'density', 'network', 'storage'];
+type FigureId = 'cold' | 'warm' | 'cli' | 'exec' | 'memory' | 'concurrent' | 'pull' | 'density' | 'network' | 'storage';
+const ALL: FigureId[] = ['cold', 'warm', 'cli', 'exec', 'memory', 'concurrent', 'pull', 'density', 'network', 'storage'];
 
 interface Options {
   mode: 'quick' | 'default' | 'full';
@@ -80,7 +81,7 @@ function parseOptions(argv: string[]): Options {
 }
 
 function usage(problem?: string): never {
-  const text = 'usage: npm run bench -- [--quick | --full] [--only=cold,cli,exec,memory,concurrent,pull,density,network,storage] [--no-write]\n';
+  const text = 'usage: npm run bench -- [--quick | --full] [--only=cold,warm,cli,exec,memory,concurrent,pull,density,network,storage] [--no-write]\n';
   if (problem) {
     process.stderr.write(`bench: ${problem}\n${text}`);
     process.exit(2);
@@ -140,6 +141,9 @@ class Bench {
 
   constructor(readonly o: Options, readonly fx: Fixtures) {
     this.work = fs.mkdtempSync(path.join(os.tmpdir(), 'kctl-bench-'));
+    // Traversable by others (not readable), as state roots are: the bare-boot floor's QEMU runs as an
+    // unprivileged uid of its own and must reach its VM directory below this one.
+    fs.chmodSync(this.work, 0o711);
     onCleanup('bench work directory', () => fs.rmSync(this.work, { recursive: true, force: true }));
     this.env = newEnv('bench');
     const g = gitCommit(REPO);
@@ -300,6 +304,69 @@ class Bench {
       exitedToRemoved: at(removed) - at(exited),
       removedToCliExit: r.endedAt - at(removed),
     };
+  }
+
+  // ----------------------------------------------------------------------------- 1b. warm start
+
+  /**
+   * Warm start: a second daemon with `pool-size: 1` (daemon.json), so each start finds a pre-booted
+   * VM (the bench waits for the refill before each one, untimed). Measured as the user meets it
+   * (`kctl run --rm busybox true`, CLI wall time, Node's start-up included) and daemon side: the
+   * Docker API's POST /containers/{id}/start, which returns once the process runs, with the same
+   * call on the first daemon (no pool) as the cold figure on the same terms. crun run beside both.
+   */
+  async warmStart(): Promise<void> {
+    log(`warm start: ${this.o.reps} x kctl run --rm with a ready pool, Docker API start warm and cold, crun run (interleaved)`);
+    const env = newEnv('warm');
+    fs.writeFileSync(path.join(env.root, 'daemon.json'), JSON.stringify({ 'pool-size': 1 }));
+    try {
+      await this.kctlOk(['load', '-i', this.fx.KCTL_FIXTURE_DOCKER_ARCHIVE], 120_000, env);
+      const crun = await this.crun();
+      const bTrue = crun.bundle('true', ['/bin/true']);
+      const warmCli: number[] = [];
+      const warmApi: number[] = [];
+      const coldApi: number[] = [];
+      const crunMs: number[] = [];
+      let misses = 0;
+      // One untimed round: the daemon's first start, page cache.
+      await poolReady(env.root);
+      await this.kctlOk(['run', '--rm', IMAGE, 'true'], 120_000, env);
+      for (let i = 0; i < this.o.reps; i++) {
+        check();
+        await poolReady(env.root);
+        const r = await this.kctlOk(['run', '--rm', IMAGE, 'true'], 120_000, env);
+        if (/from the pool/.test(r.stderr)) warmCli.push(r.ms);
+        else misses++;
+        await poolReady(env.root);
+        const w = await apiStart(env.root);
+        if (w.fromPool) warmApi.push(w.ms);
+        else misses++;
+        coldApi.push((await apiStart(this.env.root)).ms);
+        crunMs.push((await crun.run(bTrue)).ms);
+      }
+      if (misses) this.results.problems.push(`warm start: ${misses} starts did not get a pool VM and were left out`);
+      // Memory of one idle pool VM, measured as the idle containers are (QEMU + virtiofsd and their children).
+      await poolReady(env.root);
+      await sleep(5000);
+      const idle = vmProcessPids(env.root).map((pids) => sumMem(withDescendants(pids)));
+      const pss = idle.length ? sum(idle.map((m) => m.pssKiB)) / idle.length : undefined;
+      const c = median(crunMs);
+      this.results.figures.warmStart = {
+        kctlRunMs: s(warmCli), apiStartWarmMs: s(warmApi), apiStartColdMs: s(coldApi), crunRunMs: s(crunMs),
+        idlePoolVmPssKiB: pss, idlePoolVms: idle.length, poolSize: 1,
+      };
+      const k = median(warmCli);
+      const rk = ratio(k, c);
+      this.row({ figure: '1b warm start', measure: '`kctl run --rm busybox true`, a pre-booted VM ready (pool-size 1), vs `crun run`', kctl: fmtMs(k), baseline: fmtMs(c), ratio: rk, target: '<= 5x crun', met: rk !== undefined && rk <= 5 });
+      const wa = median(warmApi);
+      const ra = ratio(wa, c);
+      this.row({ figure: '1b warm start', measure: 'daemon side: Docker API POST /containers/{id}/start (no CLI start-up), pre-booted VM, vs `crun run`', kctl: fmtMs(wa), baseline: fmtMs(c), ratio: ra, target: '<= 5x crun', met: ra !== undefined && ra <= 5 });
+      this.row({ figure: '1b warm start', measure: 'daemon side: the same start, pre-booted VM vs a VM booted for it (no pool)', kctl: fmtMs(wa), baseline: fmtMs(median(coldApi)), ratio: ratio(wa, median(coldApi)) });
+      if (pss !== undefined) this.row({ figure: '1b warm start', measure: 'host memory of one idle pool VM (PSS, QEMU + virtiofsd)', kctl: fmtKiB(pss), baseline: '-' });
+    } finally {
+      await env.teardown();
+      env.drop();
+    }
   }
 
   // ----------------------------------------------------------------------------- 6. CLI start-up
@@ -600,6 +667,62 @@ function newEnv(label: string): KctlEnv & { drop: () => void } {
   return e;
 }
 
+/** Waits (bounded) until the pool of the daemon at `root` has an idle VM, from its records. */
+async function poolReady(root: string, boundMs = 60_000): Promise<void> {
+  const dir = path.join(root, 'pool');
+  const end = Date.now() + boundMs;
+  for (;;) {
+    let idle = 0;
+    for (const n of fs.existsSync(dir) ? fs.readdirSync(dir) : []) {
+      if (!n.endsWith('.json')) continue;
+      try {
+        if (JSON.parse(fs.readFileSync(path.join(dir, n), 'utf8')).state === 'idle') idle++;
+      } catch { /* being written */ }
+    }
+    if (idle > 0) return;
+    if (Date.now() > end) throw new Error(`no pool VM became ready within ${boundMs / 1000} s (see ${root}/kctld.log)`);
+    await sleep(50);
+  }
+}
+
+/** One Docker Engine API request on the daemon's docker.sock. */
+function dockerApi(root: string, method: string, url: string, body?: unknown): Promise<{ status: number; json: unknown }> {
+  return new Promise((resolve, reject) => {
+    const data = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+    const req = http.request({ socketPath: path.join(root, 'docker.sock'), method, path: `/v1.43${url}`, headers: data ? { 'content-type': 'application/json', 'content-length': data.length } : {} }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString();
+        let json: unknown;
+        try { json = text ? JSON.parse(text) : undefined; } catch { json = text; }
+        resolve({ status: res.statusCode ?? 0, json });
+      });
+    });
+    req.setTimeout(120_000, () => req.destroy(new Error(`${method} ${url} timed out`)));
+    req.on('error', reject);
+    req.end(data);
+  });
+}
+
+/** Creates a busybox `true` container, times POST /start alone, then waits for it and removes it. */
+async function apiStart(root: string): Promise<{ ms: number; fromPool: boolean }> {
+  const c = await dockerApi(root, 'POST', '/containers/create', { Image: IMAGE, Cmd: ['true'] });
+  if (c.status !== 201) throw new Error(`create: HTTP ${c.status} ${JSON.stringify(c.json)}`);
+  const id = (c.json as { Id: string }).Id;
+  try {
+    const t0 = process.hrtime.bigint();
+    const st = await dockerApi(root, 'POST', `/containers/${id}/start`);
+    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    if (st.status !== 204) throw new Error(`start: HTTP ${st.status} ${JSON.stringify(st.json)}`);
+    const doc = (await dockerApi(root, 'GET', `/containers/${id}/json`)).json as { Isolation?: { FromPool?: boolean } };
+    await dockerApi(root, 'POST', `/containers/${id}/wait`);
+    return { ms, fromPool: !!doc.Isolation?.FromPool };
+  } finally {
+    await dockerApi(root, 'DELETE', `/containers/${id}?force=1`);
+  }
+}
+
 function hasCommand(cmd: string): boolean {
   try {
     execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' });
@@ -683,6 +806,11 @@ answering QMP) and ${fmtMs(cs?.bareVmQmpReadyToHelloMs?.median)} from there to t
 - **skopeo + umoci**: \`skopeo copy docker://... oci:...\` then \`umoci unpack\`, from the same local
   docker-registry, into fresh directories each time; kctl's core pulls into a fresh content store and
   unpacks into a fresh layer store each time.
+- **Warm start**: a second daemon with \`pool-size: 1\` in daemon.json; before each timed start the bench
+  waits (untimed) until the pool has refilled, so every start finds a pre-booted VM (README, "Pre-booted
+  VMs"). The daemon-side figure times the Docker API's \`POST /containers/{id}/start\` alone (it returns once
+  the process runs), warm on that daemon and cold on the first one (no pool), so Node's CLI start-up is
+  out of both. The idle pool VM's memory is measured as the idle containers' (QEMU + virtiofsd, PSS).
 - **node -e 0**: Node's own start-up, the floor for any Node CLI.
 - **Concurrency**: ${(res.figures.concurrent as { concurrency?: number } | undefined)?.concurrency ?? 20} \`kctl run --rm busybox true\` spawned at once against one daemon, each timed
   from its own spawn to its exit; p50/p99 over all runs of all rounds.
@@ -716,6 +844,9 @@ With KVM the guest runs natively and:
   guests' timer interrupts emulated in software); on KVM boots take a fraction of the CPU and idle
   guests cost almost none, so p99/p50 tightens and density becomes bounded by memory (PSS x count)
   rather than CPU.
+- A warm start does not boot at all, so it gains little from KVM: its cost is the daemon's own work (overlay
+  mount, bind mount, the agent's START) plus the CLI; on KVM the pool refills in a fraction of the time,
+  so a burst of starts finds it empty less often.
 - Pull + unpack does not involve the VM at all and is the same on both.` : ' The figures above are the KVM figures.'}
 `;
 }
@@ -758,6 +889,7 @@ async function main(): Promise<void> {
   const bench = new Bench(o, fx);
   const order: Array<[FigureId, () => Promise<void>]> = [
     ['cold', () => bench.coldStart()],
+    ['warm', () => bench.warmStart()],
     ['cli', () => bench.cliStartup()],
     ['exec', () => bench.exec()],
     ['memory', () => bench.memory()],

@@ -35,7 +35,7 @@ export function isolationToPb(i: Isolation): PbIsolation {
     kind: i.Kind, hypervisor: i.Hypervisor, hypervisorVersion: i.HypervisorVersion, machine: i.Machine,
     accelerator: i.Accelerator, acceleratorReason: i.AcceleratorReason, guestKernel: i.GuestKernel,
     vcpus: i.VCPUs, memoryMib: i.MemoryMiB, rootfsShare: i.RootfsShare, agentChannel: i.AgentChannel,
-    vmPid: i.VMPid, vmUid: i.VMUid ?? 0, bootMs: i.BootMs, fromPool: i.FromPool,
+    vmPid: i.VMPid, vmUid: i.VMUid ?? 0, bootMs: i.BootMs, fromPool: i.FromPool, poolMiss: i.PoolMiss ?? '',
   };
 }
 

@@ -73,6 +73,7 @@ export const Tag = {
   FILE: 16,
   INIT: 17,
   NET_IF: 18,
+  ROOTFS_SUBDIR: 24,
   AGENT_VERSION: 0x100,
   KERNEL_RELEASE: 0x101,
   VCPUS: 0x102,
@@ -225,6 +226,8 @@ export type GuestMount =
 export interface ContainerSpec extends ProcessSpec {
   hostname: string;
   rootfsTag: string;
+  /** The container root is this directory of the rootfs share (a VM booted before its container, from the pool). */
+  rootfsSubdir?: string;
   readonlyRootfs?: boolean;
   /** --init: a minimal init is the container's PID 1 and runs the command as its child. */
   init?: boolean;
@@ -244,6 +247,13 @@ export const MAX_MOUNTS = 64;
 export const MAX_FILES = 8;
 export const MAX_DENY = 16;
 export const MAX_NETIFS = 8;
+
+export const MAX_SUBDIR = 64;
+
+/** ROOTFS_SUBDIR (PROTOCOL.md): one path component of [A-Za-z0-9._-], not "." or "..". */
+export function validRootfsSubdir(d: string): boolean {
+  return d.length <= MAX_SUBDIR && /^[A-Za-z0-9._-]+$/.test(d) && d !== '.' && d !== '..';
+}
 
 function checkString(what: string, s: string, max: number): void {
   if (s.includes('\0')) throw new KctlError('invalid_argument', `${what} contains a NUL byte`);
@@ -296,6 +306,10 @@ export function encodeSpec(spec: ProcessSpec | ContainerSpec, isStart: boolean):
     if (!c.rootfsTag) throw bad('missing virtio-fs tag for the container root');
     checkString('rootfs tag', c.rootfsTag, MAX_TAG);
     recs.push(str(Tag.ROOTFS_TAG, c.rootfsTag));
+    if (c.rootfsSubdir !== undefined) {
+      if (!validRootfsSubdir(c.rootfsSubdir)) throw bad(`invalid rootfs subdirectory ${JSON.stringify(c.rootfsSubdir)}: one path component of [A-Za-z0-9._-], not . or ..`);
+      recs.push(str(Tag.ROOTFS_SUBDIR, c.rootfsSubdir));
+    }
     if (c.readonlyRootfs !== undefined) recs.push(u8(Tag.READONLY_ROOTFS, c.readonlyRootfs));
     if (c.init) recs.push(u8(Tag.INIT, true));
     if (c.net) recs.push(str(Tag.NET, `${c.net.address} ${c.net.gateway}`));
@@ -358,6 +372,12 @@ export function decodeSpec(buf: Buffer, isStart: boolean): ContainerSpec {
       case Tag.USER: limit(MAX_USER); spec.user = s(); break;
       case Tag.HOSTNAME: if (!isStart) throw protocolError('hostname only valid in START'); limit(MAX_HOSTNAME); spec.hostname = s(); break;
       case Tag.ROOTFS_TAG: if (!isStart) throw protocolError('rootfs tag only valid in START'); limit(MAX_TAG); spec.rootfsTag = s(); break;
+      case Tag.ROOTFS_SUBDIR:
+        if (!isStart) throw protocolError('rootfs subdirectory only valid in START');
+        limit(MAX_SUBDIR);
+        spec.rootfsSubdir = s();
+        if (!validRootfsSubdir(spec.rootfsSubdir)) throw protocolError('invalid rootfs subdirectory');
+        break;
       case Tag.READONLY_ROOTFS: if (!isStart) throw protocolError('readonly rootfs only valid in START'); spec.readonlyRootfs = flag(); break;
       case Tag.INIT: if (!isStart) throw protocolError('init only valid in START'); spec.init = flag(); break;
       case Tag.TTY: spec.tty = flag(); break;

@@ -3,8 +3,8 @@
  * remove) on top of one VM per running container.
  *
  * A container and its VM have separate lifecycles: the container record (containers/<id>/) lives
- * from create to rm; a VM (vms/<vmId>/) exists only while the container runs, and is created by
- * the VM driver, which could as well hand out a pre-booted one. The record names the VM it runs in,
+ * from create to rm; a VM (vms/<vmId>/) exists only while the container runs, and is booted for it
+ * by the VM driver or taken from the pool of pre-booted VMs (vm/pool.ts). The record names the VM it runs in,
  * so a restarted daemon re-adopts running containers: it reconnects to the agent, re-wires the
  * output to the log, and marks containers whose VM died meanwhile as exited.
  */
@@ -30,6 +30,7 @@ import { newId, randomName, validateName } from './names.js';
 import { JsonFileLogWriter, parseLogOptions, type StreamName } from './logs.js';
 import { mergeEnv, resolveProcess } from './process.js';
 import type { VmDriver, VmInfo } from '../vm/driver.js';
+import type { VmPool } from '../vm/pool.js';
 import { AgentClient, type AgentProcess, type ExitInfo } from '../agent/client.js';
 import { prepareRootfs, mountRootfs, unmountRootfs, removeRootfs } from '../images/rootfs.js';
 import { containerHosts, HOSTS_FILE_INDEX, isBuiltinNetworkMode, planContainerIO, validateNetworkMode } from '../network/plan.js';
@@ -100,6 +101,8 @@ export interface ManagerOptions {
   network?: () => { subnet: string; dns: string[] };
   /** User-defined networks and their switches; without them only bridge and none exist. */
   networks?: { store: NetworkStore; switches: SwitchManager };
+  /** Pre-booted VMs (daemon.json pool-size); a start that fits takes one instead of booting. */
+  pool?: VmPool<AgentClient>;
 }
 
 /** In-memory state of a running container. */
@@ -178,7 +181,7 @@ export class ContainerManager extends EventEmitter {
     }
     // VMs that no container claims are orphans of a crash between "VM started" and "state recorded".
     for (const vm of await this.o.vms.list()) {
-      if (!referenced.has(vm.vmId)) {
+      if (!referenced.has(vm.vmId) && !this.o.pool?.owns(vm.vmId)) {
         this.log.warn('destroying orphan VM', { vmId: vm.vmId });
         await this.o.vms.destroy(vm).catch(() => undefined);
       }
@@ -355,9 +358,14 @@ export class ContainerManager extends EventEmitter {
         peers: this.peersOf(rec),
       }, { volumes: this.o.volumes, subnet: net.subnet, daemonDns: net.dns });
 
-      const vmId = randomBytes(6).toString('hex');
-      const vm = await this.o.vms.start({
-        vmId,
+      // A pre-booted VM when one fits (vm/pool.ts), else a VM of its own.
+      const claim = await this.o.pool?.claim({
+        containerId: rec.Id, vcpus: rec.VCPUs, memoryMiB: rec.MemoryMiB, shares: io.shares, nics: io.nics, rootfs: plan.mergedDir,
+      });
+      const pooled = claim?.vm ? claim : undefined;
+      if (pooled) undo.push('pool VM', async () => { await this.o.pool!.sweep(); this.o.pool!.refill(); });
+      const vm = pooled?.vm ?? await this.o.vms.start({
+        vmId: randomBytes(6).toString('hex'),
         vcpus: rec.VCPUs,
         memoryMiB: rec.MemoryMiB,
         shares: [{ tag: 'rootfs', source: plan.mergedDir, readOnly: false }, ...io.shares],
@@ -370,7 +378,7 @@ export class ContainerManager extends EventEmitter {
       undo.push('vm record', async () => { delete rec.State.VmId; await this.save(rec); });
       await this.attachPorts(vm, endpoints.map((e, i) => ({ ...e, nic: io.endpointNics[i]! })));
 
-      const agent = await AgentClient.connect(vm.agentSocket, { timeoutMs: this.o.timeouts?.agentConnect ?? 30000, log });
+      const agent = pooled?.agent ?? await AgentClient.connect(vm.agentSocket, { timeoutMs: this.o.timeouts?.agentConnect ?? 30000, log });
       undo.push('agent', () => agent.close());
       const bootMs = Date.now() - t0;
       const init = await agent.startContainer({
@@ -383,6 +391,7 @@ export class ContainerManager extends EventEmitter {
         ...(rec.Spec.tty && term.rows && term.cols ? { rows: term.rows, cols: term.cols } : {}),
         hostname: rec.Hostname,
         rootfsTag: 'rootfs',
+        ...(pooled ? { rootfsSubdir: pooled.rootfsSubdir } : {}),
         readonlyRootfs: rec.Spec.readOnlyRootfs || undefined,
         init: rec.Spec.init || undefined,
         net: io.agent.net,
@@ -390,6 +399,7 @@ export class ContainerManager extends EventEmitter {
         mounts: io.agent.mounts,
         files: io.agent.files,
       });
+      if (pooled) this.o.pool!.refill();
       const isolation: Isolation = {
         Kind: 'vm',
         Hypervisor: vm.hypervisor,
@@ -405,7 +415,8 @@ export class ContainerManager extends EventEmitter {
         VMPid: vm.qemuPid,
         VMUid: vm.qemuUid ?? (process.getuid?.() ?? 0),
         BootMs: bootMs,
-        FromPool: false,
+        FromPool: !!pooled,
+        ...(claim && !claim.vm && claim.miss ? { PoolMiss: claim.miss } : {}),
       };
       rec.State = {
         ...rec.State,
@@ -427,7 +438,7 @@ export class ContainerManager extends EventEmitter {
       const rt = this.wire(rec, vm, agent, init);
       for (const s of sinks) rt.sinks.add(s);
       this.refreshPeerHosts(rec);
-      log.info('started', { vmId: vm.vmId, bootMs, accelerator: vm.accelerator });
+      log.info('started', { vmId: vm.vmId, bootMs, accelerator: vm.accelerator, fromPool: !!pooled });
       this.emit('event', { type: 'container', action: 'start', id: rec.Id });
       return isolation;
     }).catch(async (err) => {
@@ -528,6 +539,8 @@ export class ContainerManager extends EventEmitter {
   }
 
   private async releaseRootfs(rec: ContainerRecord): Promise<void> {
+    // A pool VM's share holds a bind mount of the root filesystem: it goes first.
+    await this.o.pool?.sweep().catch((err) => this.log.warn('pool sweep failed', { id: rec.Id, error: (err as Error).message }));
     await unmountRootfs({ mergedDir: path.join(this.o.layout.containerDir(rec.Id), 'rootfs') }).catch((err) => this.log.warn('rootfs unmount failed', { id: rec.Id, error: (err as Error).message }));
   }
 

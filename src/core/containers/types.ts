@@ -20,6 +20,8 @@ export interface Isolation {
   VMUid: number;
   BootMs: number; // QEMU exec to the agent's first word
   FromPool: boolean;
+  /** With a pool configured: why this container booted a VM of its own. */
+  PoolMiss?: string;
 }
 
 export interface RestartPolicy {

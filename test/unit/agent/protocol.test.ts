@@ -131,6 +131,7 @@ test('spec bounds are enforced on both sides', () => {
   assert.throws(bad({ hostname: 'has space' }), inval);
   assert.throws(bad({ rootfsTag: 't'.repeat(37) }), inval);
   assert.throws(bad({ rootfsTag: '' }), inval);
+  for (const d of ['..', '.', 'a/b', '', 'x'.repeat(65), 'sp ace']) assert.throws(bad({ rootfsSubdir: d }), inval, `rootfs subdir ${JSON.stringify(d)}`);
   assert.throws(bad({ rows: 0 }), inval);
   assert.throws(bad({ cols: 70000 }), inval);
   assert.throws(bad({ user: 'u'.repeat(257) }), inval);
@@ -138,6 +139,8 @@ test('spec bounds are enforced on both sides', () => {
 
   const raw = (tag: number, value: Buffer) => encodeRecords([{ tag, value: Buffer.from('a') }, { tag: Tag.ROOTFS_TAG, value: Buffer.from('r') }, { tag, value }].slice(tag === Tag.ARG ? 1 : 0));
   assert.throws(() => decodeSpec(encodeRecords([{ tag: 999, value: Buffer.alloc(0) }]), true), protocolErr, 'unknown tag');
+  assert.throws(() => decodeSpec(raw(Tag.ROOTFS_SUBDIR, Buffer.from('..')), true), protocolErr, 'a subdir that leaves the share');
+  assert.equal(decodeSpec(encodeSpec({ ...base, rootfsSubdir: 'root' }, true), true).rootfsSubdir, 'root');
   assert.throws(() => decodeSpec(raw(Tag.TTY, Buffer.from([2])), true), protocolErr);
   assert.throws(() => decodeSpec(raw(Tag.ROWS, Buffer.from([0, 0])), true), protocolErr);
   assert.throws(() => decodeSpec(encodeRecords([{ tag: Tag.ARG, value: Buffer.from('a') }, { tag: Tag.CWD, value: Buffer.from('/') }, { tag: Tag.CWD, value: Buffer.from('/') }]), false), protocolErr, 'repeated record');

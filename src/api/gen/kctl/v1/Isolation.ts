@@ -17,6 +17,7 @@ export interface Isolation {
   'bootMs'?: (number);
   'fromPool'?: (boolean);
   'vmUid'?: (number);
+  'poolMiss'?: (string);
 }
 
 export interface Isolation__Output {
@@ -35,4 +36,5 @@ export interface Isolation__Output {
   'bootMs': (number);
   'fromPool': (boolean);
   'vmUid': (number);
+  'poolMiss': (string);
 }
