@@ -46,6 +46,7 @@ export default class Info extends KctlCommand {
       `  Agent Channel: ${iso.AgentChannel}`,
       `  Default VM Size: ${iso.DefaultVCPUs} vCPU, ${iso.DefaultMemoryMiB} MiB`,
       ...(iso.Pool?.Size ? [`  Pre-booted VMs: ${iso.Pool.Ready} ready of ${iso.Pool.Size}${iso.Pool.Booting ? `, ${iso.Pool.Booting} booting` : ''} (${iso.Pool.VCPUs} vCPU, ${iso.Pool.MemoryMiB} MiB, network ${iso.Pool.Network})`] : ['  Pre-booted VMs: none (daemon.json pool-size)']),
+      `  Same-page Merging (KSM): ${!iso.Ksm?.available ? 'not available on this host' : iso.Ksm.running ? `on, ${(((iso.Ksm.pagesSharing ?? 0) + (iso.Ksm.zeroPages ?? 0)) * 4 / 1024).toFixed(1)} MiB merged` : 'off on this host (daemon.json "ksm": true turns it on)'}`,
       ` Kernel Version: ${info.KernelVersion}`,
       ` Operating System: ${info.OperatingSystem}`,
       ` Architecture: ${info.Architecture}`,

@@ -33,6 +33,12 @@ export interface DaemonConfig {
    */
   'tcg-tb-size-mib'?: number;
   /**
+   * Kernel same-page merging: kctl always starts its VM processes (QEMU, virtiofsd, passt) with their
+   * private memory open to KSM; with true, kctld also turns KSM on for the host at start
+   * (/sys/kernel/mm/ksm/run), which it otherwise leaves as the host has it. Never turns it off.
+   */
+  ksm?: boolean;
+  /**
    * Idle VMs kctld keeps booted for containers to start in (warm start, see README "Pre-booted
    * VMs"); 0 (the default) means no pool.
    */
@@ -113,6 +119,10 @@ const SCHEMA: { [K in keyof DaemonConfig]-?: Validator } = {
   'default-vcpus': integer(1, 64),
   'default-memory-mib': integer(64, 1024 * 1024),
   'tcg-tb-size-mib': integer(8, 4096),
+  ksm: (value, key) => {
+    if (typeof value !== 'boolean') throw invalidArgument(`daemon.json: "${key}" must be true or false`);
+    return value;
+  },
   'pool-size': integer(0, 64),
   'pool-vcpus': integer(1, 64),
   'pool-memory-mib': integer(64, 1024 * 1024),

@@ -17,6 +17,7 @@ import { loadDaemonConfig, type DaemonConfig } from './config.js';
 import { cgroupMode, mountOf } from './util/hostfs.js';
 import { VolumeStore } from './volumes/store.js';
 import { DEFAULT_SUBNET } from './network/config.js';
+import { enableKsm, ksmState } from './vm/ksm.js';
 import { NetworkStore } from './network/store.js';
 import { SwitchManager } from './network/switch.js';
 import { NetworkService } from './network/service.js';
@@ -80,6 +81,7 @@ export class Engine {
     }
     const cfg = await loadDaemonConfig(layout.daemonJson);
     const engine = new Engine(root, cfg, log);
+    engine.applyKsm();
     await engine.networks.store.load();
     // Pool records first, so the manager's orphan sweep leaves idle pool VMs to the pool.
     await engine.pool.load();
@@ -108,10 +110,17 @@ export class Engine {
     try {
       this.cfg = await loadDaemonConfig(this.layout.daemonJson);
       this.log.info('daemon.json reloaded', { mirrors: this.cfg['registry-mirrors'], poolSize: this.cfg['pool-size'] ?? 0 });
+      this.applyKsm();
       await this.pool.reconfigure();
     } catch (err) {
       this.log.error('daemon.json not reloaded', { error: (err as Error).message });
     }
+  }
+
+  /** daemon.json "ksm": true turns the host's same-page merging on (it is never turned off). */
+  private applyKsm(): void {
+    if (this.cfg.ksm !== true || process.getuid?.() !== 0) return;
+    this.log.info('kernel same-page merging', { ksm: enableKsm() });
   }
 
   /** Docker's /info document, with kctl's isolation facts under `Isolation`. */
@@ -167,6 +176,7 @@ export class Engine {
         DefaultVCPUs: this.cfg['default-vcpus'] ?? 1,
         DefaultMemoryMiB: this.cfg['default-memory-mib'] ?? 256,
         Pool: this.pool.status(),
+        Ksm: ksmState(),
       },
       KctlSockets: { Grpc: this.layout.grpcSocket, Docker: this.layout.dockerSocket, DockerHost: `unix://${this.layout.dockerSocket}` },
     };

@@ -184,15 +184,15 @@ export function sumMem(pids: number[]): Mem & { processes: number } {
   return { pssKiB, rssKiB, processes };
 }
 
-/** The QEMU and virtiofsd pids recorded in a state root's vms/<id>/vm.json files, per VM. */
+/** The QEMU, virtiofsd and passt pids recorded in a state root's vms/<id>/vm.json files, per VM (QEMU first). */
 export function vmProcessPids(root: string): number[][] {
   const out: number[][] = [];
   const vms = path.join(root, 'vms');
   if (!fs.existsSync(vms)) return out;
   for (const d of fs.readdirSync(vms)) {
     try {
-      const vm = JSON.parse(fs.readFileSync(path.join(vms, d, 'vm.json'), 'utf8')) as { qemuPid?: number; virtiofsd?: Array<{ pid?: number }> };
-      const pids = [vm.qemuPid, ...(vm.virtiofsd ?? []).map((v) => v.pid)].filter((p): p is number => typeof p === 'number' && p > 0);
+      const vm = JSON.parse(fs.readFileSync(path.join(vms, d, 'vm.json'), 'utf8')) as { qemuPid?: number; virtiofsd?: Array<{ pid?: number }>; netHelpers?: Array<{ pid?: number }> };
+      const pids = [vm.qemuPid, ...(vm.virtiofsd ?? []).map((v) => v.pid), ...(vm.netHelpers ?? []).map((v) => v.pid)].filter((p): p is number => typeof p === 'number' && p > 0);
       out.push(pids);
     } catch { /* a half-written VM directory */ }
   }

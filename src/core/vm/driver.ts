@@ -20,6 +20,7 @@ import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { conflict, deadlineExceeded, internal, invalidArgument, isKctlError, KctlError, tail, unavailable } from '../errors.js';
 import type { RootLayout } from '../paths.js';
 import { readJson, writeJsonAtomic } from '../util/fsx.js';
@@ -163,6 +164,13 @@ export interface VmDriverOptions {
   startTimeoutMs?: number;
   /** Keep QEMU running as the daemon's user even when it is root. */
   qemuAsRoot?: boolean;
+  /** native/out/kctl-vmexec: starts VM processes with their memory open to KSM (and drops to QEMU's uid). */
+  vmexecPath?: string;
+}
+
+/** dist/src/core/vm/driver.js -> <package>/native/out/kctl-vmexec */
+export function defaultVmexecPath(): string {
+  return process.env.KCTL_VMEXEC || fileURLToPath(new URL('../../../../native/out/kctl-vmexec', import.meta.url));
 }
 
 export interface ExitReason {
@@ -599,7 +607,14 @@ export class VmDriver {
     const fd = fs.openSync(logFile, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_APPEND, 0o600);
     let child: ChildProcess;
     try {
-      child = spawn(file, args, { detached: true, stdio: ['ignore', fd, fd], env: CHILD_ENV, cwd: '/', ...(uid !== undefined ? { uid, gid: uid } : {}) });
+      // As root, through kctl-vmexec: the process's private memory is open to same-page merging
+      // (KSM), and kctl-vmexec drops to `uid` itself after asking for that (it needs privilege).
+      const vmexec = this.opts.vmexecPath ?? defaultVmexecPath();
+      if (process.getuid?.() === 0 && firstExisting([vmexec])) {
+        child = spawn(vmexec, [...(uid !== undefined ? ['--uid', String(uid)] : []), '--', file, ...args], { detached: true, stdio: ['ignore', fd, fd], env: CHILD_ENV, cwd: '/' });
+      } else {
+        child = spawn(file, args, { detached: true, stdio: ['ignore', fd, fd], env: CHILD_ENV, cwd: '/', ...(uid !== undefined ? { uid, gid: uid } : {}) });
+      }
     } finally {
       fs.closeSync(fd);
     }
