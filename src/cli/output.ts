@@ -47,3 +47,24 @@ export function renderFormat(format: string, items: object[], headers: Record<st
 export function shortId(id: string): string {
   return id.replace(/^sha256:/, '').slice(0, 12);
 }
+
+/**
+ * Docker's `inspect` of named objects (networks, volumes): each document the daemon returns, as one
+ * JSON array or through --format; a name that fails is reported on stderr and the rest still print.
+ * Returns how many failed (the command exits 1 if any did).
+ */
+export async function printInspect(names: string[], fetch: (name: string) => Promise<string>, format?: string): Promise<number> {
+  const docs: Record<string, unknown>[] = [];
+  let failed = 0;
+  for (const name of names) {
+    try {
+      docs.push(JSON.parse(await fetch(name)));
+    } catch (err) {
+      failed++;
+      process.stderr.write(`Error response from daemon: ${(err as Error).message}\n`);
+    }
+  }
+  if (format) process.stdout.write(renderFormat(format, docs, {}));
+  else process.stdout.write(JSON.stringify(docs, null, 4) + '\n');
+  return failed;
+}

@@ -15,11 +15,11 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { onCleanup, timedOk, type Timed } from './harness.js';
 import { fmtMs, median, ratio } from './stats.js';
 import type { KctlEnv } from '../integration/helpers/kctl.js';
+import { freePort } from '../fixtures/registry.js';
 
 export interface IoBench {
   readonly env: KctlEnv;
@@ -34,17 +34,6 @@ export interface IoBench {
 
 const IMAGE = 'kctl.test/busybox';
 const log = (msg: string) => process.stderr.write(`bench: ${msg}\n`);
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 /** ApacheBench against a URL: requests per second (new connection per request, as ab does without -k). */
 async function ab(url: string, n: number, c: number): Promise<number> {

@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { KctlCommand } from '../../cli/base.js';
 import { call } from '../../cli/client.js';
-import { renderFormat } from '../../cli/output.js';
+import { printInspect } from '../../cli/output.js';
 import type { JsonDocument__Output } from '../../api/gen/kctl/v1/JsonDocument.js';
 
 export default class NetworkInspect extends KctlCommand {
@@ -15,18 +15,7 @@ export default class NetworkInspect extends KctlCommand {
   async run(): Promise<void> {
     const { argv, flags } = await this.parse(NetworkInspect);
     const c = await this.daemon();
-    const docs: unknown[] = [];
-    let failed = 0;
-    for (const name of argv as string[]) {
-      try {
-        docs.push(JSON.parse((await call<object, JsonDocument__Output>(c.networks, 'Inspect', { name })).json));
-      } catch (err) {
-        failed++;
-        process.stderr.write(`Error response from daemon: ${(err as Error).message}\n`);
-      }
-    }
-    if (flags.format) process.stdout.write(renderFormat(flags.format, docs as Record<string, unknown>[], {}));
-    else process.stdout.write(JSON.stringify(docs, null, 4) + '\n');
+    const failed = await printInspect(argv as string[], async (name) => (await call<object, JsonDocument__Output>(c.networks, 'Inspect', { name })).json, flags.format);
     if (failed) this.exit(1);
   }
 }
