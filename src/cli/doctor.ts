@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { RootLayout } from '../core/paths.js';
+import { ksmState } from '../core/vm/ksm.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'info';
 
@@ -72,7 +73,7 @@ function socketCheck(name: string, file: string, daemonUp: boolean): Check {
 
 export async function runChecks(layout: RootLayout, o: { defaultMemoryMiB?: number } = {}): Promise<Check[]> {
   const checks: Check[] = [];
-  const { VmDriver } = await import('../core/vm/driver.js');
+  const { VmDriver, defaultVmexecPath } = await import('../core/vm/driver.js');
   const { nullLogger } = await import('../core/util/log.js');
   const host = await new VmDriver({ layout, log: nullLogger }).hostInfo();
   const setup = 'npm run setup (builds the guest kernel, the initramfs and the native helpers)';
@@ -147,14 +148,24 @@ export async function runChecks(layout: RootLayout, o: { defaultMemoryMiB?: numb
   const cg = cgroupMode();
   checks.push({ name: 'cgroups', status: 'info', result: { v2: 'v2 (unified)', hybrid: 'hybrid (v1 controllers, v2 hierarchy)', v1: 'v1 (legacy)', none: 'not mounted' }[cg] + ': VM limits come from QEMU (vCPUs, memory), not host cgroups' });
 
-  let tun: Check;
-  try {
-    fs.closeSync(fs.openSync('/dev/net/tun', fs.constants.O_RDWR));
-    tun = { name: '/dev/net/tun', status: 'ok', result: 'usable' };
-  } catch (err) {
-    tun = { name: '/dev/net/tun', status: 'warn', result: `not usable (${(err as NodeJS.ErrnoException).code ?? 'error'}): VMs use QEMU user networking only`, fix: 'modprobe tun; run kctld as root for tap networking' };
-  }
-  checks.push(tun);
+  // Networking: passt serves each VM's NAT and published ports; kctl-netswitch joins user networks.
+  const passtProblem = host.problems.find((p) => /passt/.test(p));
+  checks.push(passtProblem
+    ? { name: 'passt', status: 'warn', result: 'not installed: containers only run with --network none', fix: 'apt-get install passt' }
+    : { name: 'passt', status: 'ok', result: '/usr/bin/passt (one per VM: NAT and published ports, as nobody)' });
+  const native = path.dirname(defaultVmexecPath());
+  const missing = ['kctl-untar', 'kctl-cp', 'kctl-netswitch', 'kctl-vmexec', 'kctl-peercred', 'kctl-hostprobe'].filter((b) => !fs.existsSync(path.join(native, b)));
+  checks.push(missing.length
+    ? { name: 'Native helpers', status: 'fail', result: `missing in ${native}: ${missing.join(', ')}`, fix: 'npm run build (needs gcc and make)' }
+    : { name: 'Native helpers', status: 'ok', result: `${native} (unpacker, cp, network switch, VM launcher)` });
+
+  // Memory: an idle container costs about 20 MiB less on a host that runs KSM (README, daemon.json "ksm").
+  const ksm = ksmState();
+  checks.push(!ksm.available
+    ? { name: 'Same-page merging', status: 'info', result: 'KSM is not available in this kernel' }
+    : ksm.running
+      ? { name: 'Same-page merging', status: 'ok', result: `KSM on: ${(((ksm.pagesSharing + ksm.zeroPages) * 4) / 1024).toFixed(1)} MiB merged` }
+      : { name: 'Same-page merging', status: 'info', result: 'KSM off: each idle container costs about 20 MiB more', fix: 'set "ksm": true in daemon.json (kctld turns it on), or echo 1 > /sys/kernel/mm/ksm/run' });
   return checks;
 }
 

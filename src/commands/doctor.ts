@@ -7,7 +7,7 @@ import { defaultRoot, RootLayout } from '../core/paths.js';
 export default class Doctor extends KctlCommand {
   static override summary = 'Check that this host can run kctl containers, and how well';
   static override usage = 'doctor [OPTIONS]';
-  static override description = `Checks QEMU and virtiofsd, the guest kernel and initramfs, the KVM self-test (KVM or TCG, and why), memory for guest RAM, the state root's filesystem and free space, the daemon's sockets and their modes, the cgroup mode and /dev/net/tun. Each line is one check with its result, and what to do when it is not fine.
+  static override description = `Checks QEMU and virtiofsd, the guest kernel and initramfs, the KVM self-test (KVM or TCG, and why), memory for guest RAM, the state root's filesystem and free space, the daemon's sockets and their modes, the cgroup mode, passt and the native helpers, and whether the host merges same pages (KSM). Each line is one check with its result, and what to do when it is not fine.
 
 Exits 1 when something blocks running containers (a "fail" line); warnings alone exit 0. The daemon is not needed.`;
   static override examples = [

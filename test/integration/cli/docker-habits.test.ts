@@ -250,7 +250,7 @@ printf '%s\\n' "\${COMPREPLY[@]}"`, shellEnv);
 
   test('doctor: one line per check, exit status follows the failures', async () => {
     const r = await env.run(['doctor']);
-    for (const name of ['QEMU', 'virtiofsd', 'Guest kernel', 'Accelerator', 'State root', 'gRPC socket', 'cgroups', '/dev/net/tun']) {
+    for (const name of ['QEMU', 'virtiofsd', 'Guest kernel', 'Accelerator', 'State root', 'gRPC socket', 'cgroups', 'passt', 'Native helpers', 'Same-page merging']) {
       assert.match(r.stdout, new RegExp(`^\\[[ a-zA-Z]{4}\\] ${name.replace('/', '\\/')}`, 'm'));
     }
     assert.equal(r.code, /^\[FAIL\]/m.test(r.stdout) ? 1 : 0);
