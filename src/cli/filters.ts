@@ -3,6 +3,7 @@
  * given twice ORs (label: AND), different keys AND. Unknown keys are an error, as in Docker.
  */
 import { invalidArgument } from '../core/errors.js';
+import { matchLabel } from '../core/util/labels.js';
 
 export type Filters = Map<string, string[]>;
 
@@ -25,10 +26,6 @@ export function globMatch(pattern: string, value: string): boolean {
   return re.test(value);
 }
 
-function labelMatches(labels: Record<string, string>, want: string): boolean {
-  const i = want.indexOf('=');
-  return i < 0 ? want in labels : labels[want.slice(0, i)] === want.slice(i + 1);
-}
 
 export interface ContainerFacts {
   id: string;
@@ -47,7 +44,7 @@ export function containerMatches(c: ContainerFacts, f: Filters): boolean {
   const img = c.image.replace(/^docker\.io\/(library\/)?/, '');
   return all('id', (v) => c.id.startsWith(v))
     && all('name', (v) => c.names.some((n) => n.replace(/^\//, '').includes(v)))
-    && (f.get('label') ?? []).every((v) => labelMatches(c.labels, v)) // labels AND, as Docker's
+    && (f.get('label') ?? []).every((v) => matchLabel(c.labels, v)) // labels AND, as Docker's
     && all('status', (v) => c.state === v)
     && all('ancestor', (v) => ancestorMatches(img, v.replace(/^docker\.io\/(library\/)?/, '')))
     && all('exited', (v) => exit !== undefined && exit === String(Number(v)));
@@ -67,5 +64,5 @@ export function imageMatches(i: { repoTags: string[]; labels?: Record<string, st
   const all = (key: string, test: (v: string) => boolean) => !f.has(key) || f.get(key)!.some(test);
   return all('dangling', (v) => (v === 'true' || v === '1') === (i.repoTags.length === 0))
     && all('reference', (v) => tag !== undefined && (globMatch(v, tag) || globMatch(v, tag.replace(/:[^:/]*$/, ''))))
-    && (f.get('label') ?? []).every((v) => labelMatches(i.labels ?? {}, v));
+    && (f.get('label') ?? []).every((v) => matchLabel(i.labels ?? {}, v));
 }

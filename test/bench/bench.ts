@@ -346,7 +346,7 @@ class Bench {
         crunMs.push((await crun.run(bTrue)).ms);
       }
       if (misses) this.results.problems.push(`warm start: ${misses} starts did not get a pool VM and were left out`);
-      // Memory of one idle pool VM, measured as the idle containers are (QEMU + virtiofsd and their children).
+      // Memory of one idle pool VM, measured as the idle containers are (QEMU, virtiofsd, passt and their children).
       await poolReady(env.root);
       await sleep(5000);
       const idle = vmProcessPids(env.root).map((pids) => sumMem(withDescendants(pids)));
@@ -363,7 +363,7 @@ class Bench {
       const ra = ratio(wa, c);
       this.row({ figure: '1b warm start', measure: 'daemon side: Docker API POST /containers/{id}/start (no CLI start-up), pre-booted VM, vs `crun run`', kctl: fmtMs(wa), baseline: fmtMs(c), ratio: ra, target: '<= 5x crun', met: ra !== undefined && ra <= 5 });
       this.row({ figure: '1b warm start', measure: 'daemon side: the same start, pre-booted VM vs a VM booted for it (no pool)', kctl: fmtMs(wa), baseline: fmtMs(median(coldApi)), ratio: ratio(wa, median(coldApi)) });
-      if (pss !== undefined) this.row({ figure: '1b warm start', measure: 'host memory of one idle pool VM (PSS, QEMU + virtiofsd)', kctl: fmtKiB(pss), baseline: '-' });
+      if (pss !== undefined) this.row({ figure: '1b warm start', measure: 'host memory of one idle pool VM (PSS, QEMU + virtiofsd + passt)', kctl: fmtKiB(pss), baseline: '-' });
     } finally {
       await env.teardown();
       env.drop();
@@ -861,7 +861,7 @@ answering QMP) and ${fmtMs(cs?.bareVmQmpReadyToHelloMs?.median)} from there to t
   waits (untimed) until the pool has refilled, so every start finds a pre-booted VM (README, "Pre-booted
   VMs"). The daemon-side figure times the Docker API's \`POST /containers/{id}/start\` alone (it returns once
   the process runs), warm on that daemon and cold on the first one (no pool), so Node's CLI start-up is
-  out of both. The idle pool VM's memory is measured as the idle containers' (QEMU + virtiofsd, PSS).
+  out of both. The idle pool VM's memory is measured as the idle containers' (QEMU + virtiofsd + passt, PSS).
 - **node -e 0**: Node's own start-up, the floor for any Node CLI.
 - **Concurrency**: ${(res.figures.concurrent as { concurrency?: number } | undefined)?.concurrency ?? 20} \`kctl run --rm busybox true\` spawned at once against one daemon, each timed
   from its own spawn to its exit; p50/p99 over all runs of all rounds.

@@ -19,6 +19,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { topContainer } from '../../core/containers/top.js';
 import { statsSample, type ContainerStatsSample } from '../../core/containers/stats.js';
 import { statPath, archivePath, extractInto, S_IFMT, S_IFDIR, S_IFLNK, type PathStat } from '../../core/containers/cp.js';
+import { matchLabel } from '../../core/util/labels.js';
 
 /** Nanoseconds per guest jiffy (the kctl guest kernel runs at HZ=100); only ratios matter to clients. */
 const JIFFY_NS = 10_000_000;
@@ -97,11 +98,7 @@ export function matchesContainer(r: ContainerRecord, f: Map<string, string[]>, i
     && any('name', (v) => { try { return new RegExp(v).test(`/${r.Name}`); } catch { return r.Name.includes(v); } })
     && any('exited', (v) => r.State.Status === 'exited' && String(r.State.ExitCode) === v)
     // Labels AND, as Docker's: compose asks for its project's and its service's label at once.
-    && (f.get('label') ?? []).every((v) => {
-      const i = v.indexOf('=');
-      const labels = r.Spec.labels ?? {};
-      return i < 0 ? v in labels : labels[v.slice(0, i)] === v.slice(i + 1);
-    })
+    && (f.get('label') ?? []).every((v) => matchLabel(r.Spec.labels ?? {}, v))
     && any('ancestor', (v) => r.ImageRef === v || familiarizeString(r.ImageRef) === familiarizeString(v) || r.ImageId === imageIdOf(v) || r.ImageId.slice(7).startsWith(v.replace(/^sha256:/, '')));
 }
 

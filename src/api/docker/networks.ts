@@ -7,6 +7,7 @@ import { invalidArgument } from '../../core/errors.js';
 import { checkNetworkFilters, networkMatches, NETWORK_LIST_FILTERS, NETWORK_PRUNE_FILTERS } from '../../core/network/filter.js';
 import { qBool, qFilters, readJson, sendEmpty, sendJson, type Router } from './http.js';
 import { endpointRequest, optBool, optString } from './spec.js';
+import { matchLabel } from '../../core/util/labels.js';
 
 type Obj = Record<string, unknown>;
 
@@ -107,7 +108,7 @@ export function networkVolumeRoutes(r: Router, engine: Engine): void {
     const list = (await volumes.list()).filter((v) => any('name', (n) => v.Name.includes(n))
       && any('driver', (d) => d === v.Driver)
       && any('dangling', (d) => (d === 'true' || d === '1') === (engine.containers.volumeUsers(v.Name).length === 0))
-      && any('label', (l) => { const i = l.indexOf('='); return i < 0 ? l in (v.Labels ?? {}) : v.Labels?.[l.slice(0, i)] === l.slice(i + 1); }));
+      && any('label', (l) => matchLabel(v.Labels ?? {}, l)));
     sendJson(ctx, 200, { Volumes: list.map(volumeDoc), Warnings: [] });
   });
   r.on('POST', '/volumes/create', async (ctx) => {

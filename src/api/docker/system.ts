@@ -6,6 +6,7 @@ import { familiarizeString } from '../../core/images/reference.js';
 import { invalidArgument } from '../../core/errors.js';
 import { parseLogTime } from '../../core/containers/logs.js';
 import { MIN_API_VERSION, qFilters, sendJson, type Ctx, type Router } from './http.js';
+import { matchLabel } from '../../core/util/labels.js';
 
 export function goArch(machine = os.machine()): string {
   return ({ x86_64: 'amd64', aarch64: 'arm64', armv7l: 'arm', i686: '386', ppc64le: 'ppc64le', s390x: 's390x' } as Record<string, string>)[machine] ?? machine;
@@ -140,8 +141,5 @@ export function matchesEvent(d: EventDoc, f: Map<string, string[]>): boolean {
     && any('scope', (v) => v === 'local')
     && any('container', (v) => d.id.startsWith(v) || d.Actor.Attributes.name === v)
     && any('image', (v) => d.from === v || d.from === familiarizeString(v))
-    && any('label', (v) => {
-      const i = v.indexOf('=');
-      return i < 0 ? v in d.Actor.Attributes : d.Actor.Attributes[v.slice(0, i)] === v.slice(i + 1);
-    });
+    && any('label', (v) => matchLabel(d.Actor.Attributes, v));
 }

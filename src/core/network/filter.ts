@@ -6,6 +6,7 @@
 import { invalidArgument } from '../errors.js';
 import type { NetworkView } from './service.js';
 import { BUILTIN_NETWORKS } from './store.js';
+import { matchLabel } from '../util/labels.js';
 
 export type NetworkFilters = Map<string, string[]>;
 
@@ -35,10 +36,6 @@ export function checkNetworkFilters(f: NetworkFilters, allowed: string[]): void 
   }
 }
 
-function labelMatches(labels: Record<string, string>, want: string): boolean {
-  const i = want.indexOf('=');
-  return i < 0 ? want in labels : labels[want.slice(0, i)] === want.slice(i + 1);
-}
 
 /**
  * Whether a network passes the filters. `inUse`: some container has an endpoint on it (Docker's
@@ -49,7 +46,7 @@ export function networkMatches(n: NetworkView, f: NetworkFilters, inUse: (n: Net
   const builtin = (BUILTIN_NETWORKS as readonly string[]).includes(n.Name); // user networks cannot take these names
   return any('name', (v) => n.Name.includes(v))
     && any('id', (v) => n.Id.startsWith(v))
-    && (f.get('label') ?? []).every((v) => labelMatches(n.Labels, v)) // labels AND, as Docker's
+    && (f.get('label') ?? []).every((v) => matchLabel(n.Labels, v)) // labels AND, as Docker's
     && any('driver', (v) => n.Driver === v)
     && any('type', (v) => (v === 'builtin') === builtin)
     && any('dangling', (v) => (v === 'true' || v === '1') === (!builtin && !inUse(n)));

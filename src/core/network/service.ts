@@ -7,6 +7,7 @@ import type { ContainerManager } from '../containers/manager.js';
 import type { ContainerRecord } from '../containers/types.js';
 import { BUILTIN_NETWORKS, builtinNetworkId, type NetworkRecord, type NetworkStore } from './store.js';
 import type { SwitchManager } from './switch.js';
+import { matchLabel } from '../util/labels.js';
 
 /** Docker's network document (GET /networks/{id}). */
 export interface NetworkView {
@@ -138,11 +139,6 @@ export class NetworkService {
   }
 }
 
-/** Docker's `label=key` / `label=key=value` filter. */
-export function matchLabel(labels: Record<string, string>, filter: string): boolean {
-  const i = filter.indexOf('=');
-  return i < 0 ? filter in labels : labels[filter.slice(0, i)] === filter.slice(i + 1);
-}
 
 /** Names a container answers to on a network: its name, its aliases, its short id (Docker's DNS). */
 export function namesOn(c: ContainerRecord, netId: string): string[] {

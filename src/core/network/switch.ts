@@ -9,15 +9,14 @@
  * again when a connection ends, so a switch that died is replaced and every running container's
  * ports re-attached (ensure() reports a fresh switch for that).
  */
-import { execFile, spawn } from 'node:child_process';
-import fs from 'node:fs';
+import { execFile } from 'node:child_process';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { tail, unavailable } from '../errors.js';
+import { unavailable } from '../errors.js';
 import type { Logger } from '../util/log.js';
 import { readJson, writeJsonAtomic } from '../util/fsx.js';
-import { isSameLiveProcess, isUnixSocketListening, killGroupIfSame, readProcStat, sleep } from '../vm/proc.js';
+import { isSameLiveProcess, isUnixSocketListening, killGroupIfSame, readTail, sleep, spawnDetached } from '../vm/proc.js';
 import type { NetworkRecord, NetworkStore } from './store.js';
 
 /** The unprivileged user the switch runs as after setup: Debian's nobody. */
@@ -81,29 +80,16 @@ export class SwitchManager {
     if (Buffer.byteLength(ctl) > 107) throw unavailable(`socket path ${ctl} is longer than 107 bytes`, { hint: 'use a shorter KCTL_ROOT' });
     await this.kill(net); // a recorded process that is not serving any more
     const logFile = path.join(dir, 'switch.log');
-    const fd = fs.openSync(logFile, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_APPEND, 0o600);
-    let child;
-    try {
-      child = spawn(this.binary, ['serve', dir, String(process.getuid?.() === 0 ? SWITCH_UID : process.getuid?.() ?? SWITCH_UID)], {
-        detached: true, stdio: ['ignore', fd, fd], env: CHILD_ENV, cwd: '/',
-      });
-    } finally {
-      fs.closeSync(fd);
-    }
-    if (child.pid === undefined) {
-      const err = await new Promise<Error>((resolve) => child.once('error', resolve));
-      throw unavailable(`cannot start the switch of network ${net.Name} (${this.binary}): ${err.message}`, { hint: 'run `npm run build` to build the native helpers' });
-    }
-    child.on('error', () => {});
-    child.unref();
-    const st = readProcStat(child.pid);
-    if (!st) throw unavailable(`the switch of network ${net.Name} exited at once`, { detail: tail(await fsp.readFile(logFile, 'utf8').catch(() => '')) });
-    const info = { pid: child.pid, startTime: st.startTime };
+    const uid = process.getuid?.() === 0 ? SWITCH_UID : process.getuid?.() ?? SWITCH_UID;
+    const child = await spawnDetached(this.binary, ['serve', dir, String(uid)], {
+      logFile, what: `the switch of network ${net.Name}`, env: CHILD_ENV, hint: 'run `npm run build` to build the native helpers',
+    });
+    const info = { pid: child.pid, startTime: child.startTime };
     await writeJsonAtomic(this.infoFile(net), info);
     const deadline = Date.now() + 5000;
     while (!isUnixSocketListening(ctl)) {
       if (!isSameLiveProcess(info.pid, info.startTime) || Date.now() > deadline) {
-        throw unavailable(`the switch of network ${net.Name} did not start`, { detail: tail(await fsp.readFile(logFile, 'utf8').catch(() => '')) });
+        throw unavailable(`the switch of network ${net.Name} did not start`, { detail: readTail(logFile) });
       }
       await sleep(10);
     }

@@ -16,7 +16,7 @@
  *     qemu.log            QEMU's stderr/stdout
  *     virtiofsd-<tag>.log virtiofsd's stderr
  */
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
@@ -29,7 +29,7 @@ import { withUndo } from '../util/undo.js';
 import { findGuestAssets, type AssetLookup, type GuestAssets } from './assets.js';
 import { defaultProbePath, runHostProbe, type ProbeResult } from './hostprobe.js';
 import {
-  isSameLiveProcess, isUnixSocketListening, killGroupIfSame, readProcStat, groupHasLiveMembers, sleep,
+  isSameLiveProcess, isUnixSocketListening, killGroupIfSame, readProcStat, groupHasLiveMembers, readTail, sleep, spawnDetached,
 } from './proc.js';
 import { QmpClient, withQmp } from './qmp.js';
 import { AGENT_PORT_NAME, DEFAULT_TB_SIZE_MIB, kernelCmdline, qemuArgs, type Accelerator, type KernelKind, type NetDevice, type QemuConfig } from './qemu-args.js';
@@ -207,23 +207,6 @@ function runVersion(file: string, args: string[]): Promise<string> {
       else resolve((String(stdout) + String(stderr)).split('\n')[0].trim());
     });
   });
-}
-
-function readTail(file: string, maxBytes = 8192): string {
-  try {
-    const fd = fs.openSync(file, 'r');
-    try {
-      const size = fs.fstatSync(fd).size;
-      const len = Math.min(size, maxBytes);
-      const buf = Buffer.alloc(len);
-      fs.readSync(fd, buf, 0, len, size - len);
-      return tail(buf.toString('utf8'));
-    } finally {
-      fs.closeSync(fd);
-    }
-  } catch {
-    return '';
-  }
 }
 
 export class VmDriver {
@@ -604,36 +587,17 @@ export class VmDriver {
   }
 
   private async spawnDetached(file: string, args: string[], logFile: string, what: string, uid?: number): Promise<{ pid: number; startTime: string }> {
-    const fd = fs.openSync(logFile, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_APPEND, 0o600);
-    let child: ChildProcess;
-    try {
-      // As root, through kctl-vmexec: the process's private memory is open to same-page merging
-      // (KSM), and kctl-vmexec drops to `uid` itself after asking for that (it needs privilege).
-      const vmexec = this.opts.vmexecPath ?? defaultVmexecPath();
-      if (process.getuid?.() === 0 && firstExisting([vmexec])) {
-        child = spawn(vmexec, [...(uid !== undefined ? ['--uid', String(uid)] : []), '--', file, ...args], { detached: true, stdio: ['ignore', fd, fd], env: CHILD_ENV, cwd: '/' });
-      } else {
-        child = spawn(file, args, { detached: true, stdio: ['ignore', fd, fd], env: CHILD_ENV, cwd: '/', ...(uid !== undefined ? { uid, gid: uid } : {}) });
-      }
-    } finally {
-      fs.closeSync(fd);
-    }
-    const pid = child.pid;
-    if (pid === undefined) {
-      const err = await new Promise<Error>((resolve) => child.once('error', resolve));
-      throw unavailable(`cannot start ${what} (${file}): ${err.message}`, { cause: err });
-    }
-    child.on('error', () => {});
-    child.unref();
-    this.children.set(pid, child);
-    child.once('exit', () => setTimeout(() => this.children.delete(pid), 5000).unref());
-    const st = readProcStat(pid);
-    if (!st) {
-      // Exited (and was reaped) before its start time could be read.
-      throw unavailable(`${what} exited immediately`, { detail: readTail(logFile) });
-    }
-    return { pid, startTime: st.startTime };
+    // As root, through kctl-vmexec: the process's private memory is open to same-page merging
+    // (KSM), and kctl-vmexec drops to `uid` itself after asking for that (it needs privilege).
+    const vmexec = this.opts.vmexecPath ?? defaultVmexecPath();
+    const p = process.getuid?.() === 0 && firstExisting([vmexec])
+      ? await spawnDetached(vmexec, [...(uid !== undefined ? ['--uid', String(uid)] : []), '--', file, ...args], { logFile, what, env: CHILD_ENV })
+      : await spawnDetached(file, args, { logFile, what, env: CHILD_ENV, uid });
+    this.children.set(p.pid, p.child);
+    p.child.once('exit', () => setTimeout(() => this.children.delete(p.pid), 5000).unref());
+    return { pid: p.pid, startTime: p.startTime };
   }
+
 
   /**
    * Waits for a self-daemonizing launcher to exit 0, then reads the daemon's PID from `pidFile`. The

@@ -1,8 +1,11 @@
 /**
  * Process facts from /proc, used to tell a live VM process from a dead one or from an unrelated
- * process that reused its PID after a daemon restart.
+ * process that reused its PID after a daemon restart, and the detached start of the processes
+ * that outlive kctld (QEMU, virtiofsd, passt, the network switches).
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import { tail, unavailable } from '../errors.js';
 
 export interface ProcStat {
   state: string;
@@ -94,3 +97,51 @@ export function isUnixSocketListening(socketPath: string): boolean {
 }
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** The last lines of a log file (at most `maxBytes` of it), '' when it cannot be read. */
+export function readTail(file: string, maxBytes = 8192): string {
+  try {
+    const fd = fs.openSync(file, 'r');
+    try {
+      const size = fs.fstatSync(fd).size;
+      const len = Math.min(size, maxBytes);
+      const buf = Buffer.alloc(len);
+      fs.readSync(fd, buf, 0, len, size - len);
+      return tail(buf.toString('utf8'));
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * Starts a process that outlives kctld: its own session and process group, stdin closed, stdout
+ * and stderr appended to `logFile`, and its start time read for later identity checks. Throws
+ * `unavailable` (naming `what`) when it cannot be started or is gone at once.
+ */
+export async function spawnDetached(
+  file: string,
+  args: string[],
+  o: { logFile: string; what: string; env: NodeJS.ProcessEnv; uid?: number; hint?: string },
+): Promise<{ child: ChildProcess; pid: number; startTime: string }> {
+  const fd = fs.openSync(o.logFile, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_APPEND, 0o600);
+  let child: ChildProcess;
+  try {
+    child = spawn(file, args, { detached: true, stdio: ['ignore', fd, fd], env: o.env, cwd: '/', ...(o.uid !== undefined ? { uid: o.uid, gid: o.uid } : {}) });
+  } finally {
+    fs.closeSync(fd);
+  }
+  const pid = child.pid;
+  if (pid === undefined) {
+    const err = await new Promise<Error>((resolve) => child.once('error', resolve));
+    throw unavailable(`cannot start ${o.what} (${file}): ${err.message}`, { cause: err, ...(o.hint ? { hint: o.hint } : {}) });
+  }
+  child.on('error', () => {});
+  child.unref();
+  const st = readProcStat(pid);
+  // Exited (and was reaped) before its start time could be read.
+  if (!st) throw unavailable(`${o.what} exited immediately`, { detail: readTail(o.logFile) });
+  return { child, pid, startTime: st.startTime };
+}
