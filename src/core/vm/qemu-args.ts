@@ -222,13 +222,21 @@ export function kernelHz(kind: KernelKind): number {
 }
 
 /**
- * The guest kernel command line. Under TCG on microvm there is no PIT/HPET/PM timer to calibrate
- * the TSC against, so the kernel is told the host TSC rate (tsc_early_khz, lpj) or its boot hangs.
- * `noapictimer noreplace-smp` save about 0.45 s more with the kctl kernel; with Debian's kernel
- * noapictimer was seen to hang at power-off, so it is left out there.
- */
 /** Free page reporting granularity: 2^5 pages, 128 KiB (see kernelCmdline). */
 export const PAGE_REPORTING_ORDER = 5;
+
+/** The input clock of QEMU's emulated local APIC timer: it counts nanoseconds, 1 GHz. */
+export const QEMU_APIC_TIMER_KHZ = 1_000_000;
+
+/**
+ * The guest kernel command line. Under TCG on microvm there is no PIT/HPET/PM timer to calibrate
+ * the TSC against, so the kernel is told the host TSC rate (tsc_early_khz, lpj) or its boot hangs.
+ * The kctl kernel is also told the local APIC timer's rate (`lapic_timer_khz`, from
+ * guest/kernel/lapic-timer-khz.patch): calibrating it against the PIT costs about 0.45 s under
+ * TCG, and without it the kernel ticks with the PIT, which cannot sleep longer than ~27 ms, so an
+ * idle guest took ~40 timer interrupts a second (about 1% of a host core per idle container).
+ * `noreplace-smp` skips patching SMP alternatives at boot.
+ */
 
 export function kernelCmdline(o: CmdlineOptions): string {
   const p = ['console=ttyS0', 'quiet', 'reboot=t', 'panic=-1', 'rdinit=/init'];
@@ -241,7 +249,7 @@ export function kernelCmdline(o: CmdlineOptions): string {
       const lpj = Math.round((o.tscKhz * 1000) / kernelHz(o.kernelKind));
       p.push(`tsc_early_khz=${o.tscKhz}`, 'tsc=reliable', `lpj=${lpj}`, 'no_timer_check');
     }
-    if (o.kernelKind === 'kctl') p.push('noapictimer', 'noreplace-smp');
+    if (o.kernelKind === 'kctl') p.push(`lapic_timer_khz=${QEMU_APIC_TIMER_KHZ}`, 'noreplace-smp');
     if (o.kernelKind === 'debian') p.push('cryptomgr.notests');
   }
   for (const x of o.extra ?? []) {
