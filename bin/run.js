@@ -1,23 +1,11 @@
 #!/usr/bin/env node
 // kctl, the command line. `node bin/run.js` from a checkout; `kctl` once installed.
-import fs from 'node:fs';
-import { execute } from '@oclif/core';
+// It runs the bundle that the build makes (dist/kctl.cjs, loaded through a V8 code cache), or the
+// modules of dist/ one by one when there is no bundle.
+import { fileURLToPath } from 'node:url';
+import { loadBundle } from '../dist/src/cli/launch.js';
 
-let argv = process.argv.slice(2);
-if (argv.includes('--help')) {
-  // `kctl run IMAGE CMD --help` passes --help to the container (Docker's rule), not to oclif.
-  const { shieldContainerArgv } = await import('../dist/src/cli/argv.js');
-  argv = shieldContainerArgv(argv, (command) => {
-    try {
-      const manifest = JSON.parse(fs.readFileSync(new URL('../oclif.manifest.json', import.meta.url), 'utf8'));
-      return manifest.commands?.[command]?.flags;
-    } catch {
-      return undefined;
-    }
-  });
-}
-
-// Completion requests carry partial words (`--he`, `--help`) that oclif must not act on.
-if (argv[0] === '__complete') argv = ['__complete', '--', ...argv.slice(1)];
-
-await execute({ args: argv, dir: import.meta.url });
+const root = fileURLToPath(new URL('..', import.meta.url));
+const bundle = loadBundle(`${root}dist/kctl.cjs`);
+if (bundle) await bundle.run(process.argv.slice(2), root);
+else await (await import('../dist/src/cli/main.js')).main(process.argv.slice(2), root);

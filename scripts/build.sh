@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds kctl from a checkout: TypeScript -> dist/, the native host helpers -> native/out/,
-# and oclif.manifest.json (regenerated on every build, so it is never stale).
+# oclif.manifest.json (regenerated on every build, so it is never stale), and the command line's
+# bundle dist/kctl.cjs (scripts/bundle.mjs), which bin/run.js loads through a V8 code cache.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rm -rf dist
@@ -8,4 +9,5 @@ node_modules/.bin/tsc -p .
 make -s -C native
 node_modules/.bin/oclif manifest >/dev/null
 node scripts/sort-manifest.mjs
+node scripts/bundle.mjs
 echo "build: ok" >&2

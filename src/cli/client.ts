@@ -12,6 +12,7 @@ import { defaultRoot, RootLayout } from '../core/paths.js';
 import { KctlError, tail, unavailable } from '../core/errors.js';
 import { loadContract } from '../api/grpc/load.js';
 import { fromGrpcError } from '../api/grpc/status.js';
+import { codeCacheScope } from './launch.js';
 import type { SystemClient } from '../api/gen/kctl/v1/System.js';
 import type { ImagesClient } from '../api/gen/kctl/v1/Images.js';
 import type { ContainersClient } from '../api/gen/kctl/v1/Containers.js';
@@ -44,6 +45,7 @@ export function call<Req, Res>(client: object, method: string, req: Req, deadlin
 
 async function open(layout: RootLayout): Promise<Clients> {
   const { grpc, proto } = await loadContract();
+  codeCacheScope('daemon');
   const addr = `unix://${layout.grpcSocket}`;
   const creds = grpc.credentials.createInsecure();
   const opts = { 'grpc.max_receive_message_length': 16 * 1024 * 1024 };
