@@ -432,31 +432,101 @@ static char *join_comps(char **v, int n) {
   return s;
 }
 
+/* Opens directory `name` under dfd (O_PATH), creating it as a 0755 root dir when missing. */
+static int open_dir_step(int dfd, const char *name, int follow) {
+  int fd = openat(dfd, name, O_PATH | O_DIRECTORY | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW));
+  if (fd < 0 && errno == ENOENT) {
+    if (mkdirat(dfd, name, 0755) < 0 && errno != EEXIST) die(EX_IO, "create parent directory \"%s\": %s", name, strerror(errno));
+    fd = openat(dfd, name, O_PATH | O_DIRECTORY | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW));
+  }
+  if (fd < 0) {
+    int err = errno;
+    struct stat st;
+    if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode)) {
+      if (!follow) die(EX_UNSAFE, "parent \"%s\" is a symlink (refused for whiteouts)", name);
+      die(EX_UNSAFE, "parent \"%s\" is a symlink to a missing directory", name);
+    }
+    if (err == ENOTDIR || err == ELOOP) die(EX_FORMAT, "parent \"%s\" is not a directory", name);
+    die(EX_IO, "open parent \"%s\": %s", name, strerror(err));
+  }
+  return fd;
+}
+
+static int root_fd = -1; /* "/" of the sandbox (after --into); no entry can replace it */
+
+static int sandbox_root(void) {
+  if (root_fd < 0) {
+    root_fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (root_fd < 0) die(EX_IO, "open root: %s", strerror(errno));
+  }
+  return root_fd;
+}
+
 /*
- * Opens the directory holding component n-1 of v, creating missing parents as 0755 root dirs.
- * With follow, symlinked parents are followed (they can only resolve inside the root: we are
- * chrooted); without, a symlink anywhere in the parent path rejects the entry.
+ * Opens the directory holding component n-1 of v without following a symlink anywhere in the
+ * parent path (a symlink rejects the entry), creating missing parents. The caller closes it.
  */
-static int open_parent(char **v, int n, int follow) {
-  int dfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (dfd < 0) die(EX_IO, "open root: %s", strerror(errno));
+static int open_parent_nofollow(char **v, int n) {
+  int dfd = dup(sandbox_root());
+  if (dfd < 0) die(EX_IO, "dup root: %s", strerror(errno));
   for (int i = 0; i < n - 1; i++) {
-    int fd = openat(dfd, v[i], O_PATH | O_DIRECTORY | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW));
-    if (fd < 0 && errno == ENOENT) {
-      if (mkdirat(dfd, v[i], 0755) < 0 && errno != EEXIST) die(EX_IO, "create parent directory \"%s\": %s", v[i], strerror(errno));
-      fd = openat(dfd, v[i], O_PATH | O_DIRECTORY | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW));
-    }
-    if (fd < 0) {
-      int err = errno;
-      struct stat st;
-      if (fstatat(dfd, v[i], &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode)) {
-        if (!follow) die(EX_UNSAFE, "parent \"%s\" is a symlink (refused for whiteouts)", v[i]);
-        die(EX_UNSAFE, "parent \"%s\" is a symlink to a missing directory", v[i]);
-      }
-      if (err == ENOTDIR || err == ELOOP) die(EX_FORMAT, "parent \"%s\" is not a directory", v[i]);
-      die(EX_IO, "open parent \"%s\": %s", v[i], strerror(err));
-    }
+    int fd = open_dir_step(dfd, v[i], 0);
     close(dfd);
+    dfd = fd;
+  }
+  return dfd;
+}
+
+/*
+ * The parent directories of the previous entry: pc_fd[i] is the directory that the path
+ * pc_name[0]/.../pc_name[i] resolved to. Entries come in directory order, so the next one usually
+ * shares most of its parent path and needs one openat instead of one per component.
+ *
+ * A cached fd stands for its path only while no name the path resolved through has changed. The
+ * applier changes existing names only by removing them (remove_tree_at: a type change, a whiteout)
+ * and otherwise only adds names that did not exist (O_EXCL creates, mkdirat, symlinkat, mknodat,
+ * linkat), which cannot alter a resolution that succeeded. So the cache is dropped before every
+ * removal and every whiteout (and every hard link, which needs no cache). Nothing is ever renamed,
+ * so no cached directory can move out from under the root.
+ */
+#define PC_MAX 64 /* cached levels; deeper parents are opened per entry */
+static char *pc_name[PC_MAX];
+static int pc_fd[PC_MAX];
+static int pc_n;
+
+static void parent_cache_drop(void) {
+  while (pc_n > 0) {
+    pc_n--;
+    close(pc_fd[pc_n]);
+    free(pc_name[pc_n]);
+  }
+}
+
+/*
+ * Returns the directory holding component n-1 of v, following symlinked parents (they can only
+ * resolve inside the root: we are chrooted) and creating missing ones as 0755 root dirs. The fd is
+ * borrowed from the cache unless *owned is set, in which case the caller closes it.
+ */
+static int parent_dir(char **v, int n, int *owned) {
+  int k = 0;
+  while (k < pc_n && k < n - 1 && !strcmp(pc_name[k], v[k])) k++;
+  while (pc_n > k) {
+    pc_n--;
+    close(pc_fd[pc_n]);
+    free(pc_name[pc_n]);
+  }
+  int dfd = k ? pc_fd[k - 1] : sandbox_root();
+  *owned = 0;
+  for (int i = k; i < n - 1; i++) {
+    int fd = open_dir_step(dfd, v[i], 1);
+    if (*owned) close(dfd);
+    if (pc_n < PC_MAX && !*owned) {
+      pc_name[pc_n] = strdup(v[i]);
+      if (!pc_name[pc_n]) die(EX_IO, "out of memory");
+      pc_fd[pc_n++] = fd;
+    } else {
+      *owned = 1;
+    }
     dfd = fd;
   }
   return dfd;
@@ -542,9 +612,10 @@ static void write_data(int fd, uint64_t size) {
 
 static void apply_whiteout(char **v, int n) {
   const char *base = v[n - 1];
-  int dfd = open_parent(v, n, 0);
+  parent_cache_drop();
+  int dfd = open_parent_nofollow(v, n);
   if (!strcmp(base, OPAQUE)) {
-    /* open_parent returned the directory holding the marker: that directory becomes opaque. */
+    /* open_parent_nofollow returned the directory holding the marker: that directory becomes opaque. */
     int fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0) die(EX_IO, "open opaque directory: %s", strerror(errno));
     if (fsetxattr(fd, "trusted.overlay.opaque", "y", 1, 0) < 0) die(EX_IO, "mark directory opaque: %s", strerror(errno));
@@ -585,9 +656,19 @@ static void apply_entry(struct entry *e) {
   }
   check_xattrs(e->xattrs);
 
-  int dfd = open_parent(v, n, 1);
+  int owned;
+  int dfd = parent_dir(v, n, &owned);
   struct stat st;
   int exists = fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0;
+  if ((exists && !(t == '5' && S_ISDIR(st.st_mode))) || t == '1') {
+    /* Names change below: keep only this entry's parent, as an fd of its own. */
+    if (!owned) {
+      dfd = dup(dfd);
+      if (dfd < 0) die(EX_IO, "dup parent: %s", strerror(errno));
+      owned = 1;
+    }
+    parent_cache_drop();
+  }
   if (exists && !(t == '5' && S_ISDIR(st.st_mode))) {
     remove_tree_at(dfd, base, 0);
     exists = 0;
@@ -659,7 +740,7 @@ static void apply_entry(struct entry *e) {
   default:
     die(EX_FORMAT, "unsupported tar entry type '%c'", t >= 32 && t < 127 ? t : '?');
   }
-  close(dfd);
+  if (owned) close(dfd);
   skip_bytes(skip + padding(skip));
   free_comps(v, n);
 }

@@ -7,7 +7,9 @@
  *                           the layer's ChainID (longer only on a collision)
  *   layers/meta/<short>.json  { chainId, diffId, size, entries, unpackedAt }: a layer exists only
  *                           when both its directory and this record exist
- *   layers/.staging/<rand>/ layers being unpacked; renamed into place when complete, swept at start
+ *   layers/.staging/<rand>/ layers being unpacked; renamed into place when complete, swept at start.
+ *                           On ext4 .staging carries the "top of a hierarchy" flag (chattr +T),
+ *                           so each layer's tree starts in a block group of its own (below)
  *
  * Short names keep the overlayfs mount options (limited to one page) small: kctl mounts with
  * `lowerdir=<short>:<short>:...` relative to this directory (see rootfs.ts), 13 bytes per layer.
@@ -19,6 +21,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
+import { execFile } from 'node:child_process';
 import type { RootLayout } from '../paths.js';
 import type { ContentStore, Descriptor, ImageRecord } from './types.js';
 import type { Logger } from '../util/log.js';
@@ -83,6 +86,7 @@ export class LayerStore {
       await fs.mkdir(this.metaDir, { recursive: true, mode: 0o700 });
       await fs.rm(this.stagingDir, { recursive: true, force: true });
       await fs.mkdir(this.stagingDir, { mode: 0o700 });
+      await spreadSubdirectories(this.stagingDir, this.log);
     })();
     return this.ready;
   }
@@ -228,4 +232,26 @@ export class LayerStore {
     this.running--;
     this.queue.shift()?.();
   }
+}
+
+/**
+ * Marks `dir` with ext4's "top of a directory hierarchy" flag (chattr +T, as /home has): the
+ * Orlov allocator then places each directory created in it in a block group picked by its name's
+ * hash among the least used ones, instead of next to its siblings, and the tree below follows it.
+ *
+ * Why the layer store wants that: ext4 without a journal does not reuse an inode freed in the
+ * last minute (six while its inode-table block is not written back), and finds that out with one
+ * inode-table lookup per such inode, for every inode it allocates in that block group. A layer
+ * unpacked next to a tree removed just before (an `rmi` then a pull, a prune) pays inodes created
+ * x inodes freed lookups: the nginx layer (7,160 entries) took 6.3 s of kernel time there instead
+ * of 0.21 s. Each staging directory has a random name, so each layer starts in a block group of
+ * its own. Best effort: other filesystems have no such flag and need none.
+ */
+async function spreadSubdirectories(dir: string, log: Logger): Promise<void> {
+  await new Promise<void>((resolve) => {
+    execFile('chattr', ['+T', dir], { timeout: 5000, killSignal: 'SIGKILL' }, (err, _out, stderr) => {
+      if (err) log.debug('layer staging directory keeps the default inode placement', { error: (stderr || err.message).trim().slice(0, 200) });
+      resolve();
+    });
+  });
 }

@@ -8,7 +8,8 @@
  * differs from the image config's, or that breaks a bound, is refused and its directory removed.
  *
  * zstd goes through the `zstd` program rather than the pure-JS fzstd: on a 136 MB layer (the
- * nginx test image) zstd -d took 0.13 s, fzstd 0.62 s, and zlib's gunzip of the same layer 0.43 s.
+ * nginx test image) zstd -d took 0.13 s, fzstd 0.62 s, and zlib's gunzip of the same layer 0.43 s
+ * (0.30 s with GUNZIP_CHUNK below).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -59,6 +60,13 @@ export interface UnpackResult {
 }
 
 export type Compression = 'none' | 'gzip' | 'zstd';
+
+/**
+ * Output chunk of zlib's gunzip. Each chunk is one round trip to the thread pool and one write to
+ * kctl-untar's pipe. Gunzip of the nginx layer (136 MB), medians of 5: 0.53 s with zlib's default of 16 KiB,
+ * 0.30 s with 256 KiB.
+ */
+const GUNZIP_CHUNK = 256 * 1024;
 
 /** The compression of a layer media type (OCI, Docker, and their non-distributable variants). */
 export function layerCompression(mediaType: string): Compression {
@@ -130,7 +138,7 @@ export async function unpackLayer(blob: Readable, mediaType: string, dest: strin
   let decompress: Duplex;
   let zstdErr: { text: () => string } | undefined;
   let zstdExitP: Promise<number | null> | undefined;
-  if (compression === 'gzip') decompress = createGunzip();
+  if (compression === 'gzip') decompress = createGunzip({ chunkSize: GUNZIP_CHUNK });
   else if (compression === 'zstd') {
     const z = spawn('zstd', ['-d', '-c', '-q', '--no-progress'], { stdio: ['pipe', 'pipe', 'pipe'] });
     children.push(z);

@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
+import { spawnSync } from 'node:child_process';
 import { LayerStore, chainIds, type LayerProgress } from '../../../src/core/images/layers.js';
 import { untarBinary } from '../../../src/core/images/unpack.js';
 import { FsContentStore } from '../../../src/core/images/content-store.js';
@@ -95,6 +96,24 @@ test('a failed layer leaves no layer directory and no staging leftovers', { skip
   assert.deepEqual(names, []);
   assert.deepEqual(fs.readdirSync(path.join(layout.layersDir, '.staging')), []);
   assert.deepEqual(await store.list(), []);
+});
+
+test('the staging directory carries ext4\'s top-directory flag, after every start', { skip }, async (t) => {
+  const { root, layout, store } = await setup(t);
+  const probe = path.join(root, 'probe');
+  fs.mkdirSync(probe);
+  if (spawnSync('chattr', ['+T', probe]).status !== 0) {
+    t.skip('the test directory\'s filesystem has no top-directory flag (not ext2/3/4)');
+    return;
+  }
+  const flags = (dir: string) => spawnSync('lsattr', ['-d', dir], { encoding: 'utf8' }).stdout.split(' ')[0] ?? '';
+  const staging = path.join(layout.layersDir, '.staging');
+  await store.init();
+  assert.match(flags(staging), /T/);
+  // The next start recreates .staging (sweeping leftovers) and marks it again.
+  await new LayerStore({ layout, content: new FsContentStore(layout.contentDir), log: nullLogger }).init();
+  assert.match(flags(staging), /T/);
+  assert.doesNotMatch(flags(layout.layersDir), /T/, 'only the staging directory is marked');
 });
 
 test('a crash leftover (staging dir, directory without record) is never used as a layer', { skip }, async (t) => {
