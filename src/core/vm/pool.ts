@@ -279,13 +279,8 @@ export class VmPool<A extends PoolAgent> {
   /** daemon.json changed: drop idle VMs of another template and fill to the new size. */
   async reconfigure(): Promise<void> {
     if (!this.started || this.closed) return;
-    const settings = await this.o.settings();
-    this.last = settings;
-    for (const e of [...this.idle]) {
-      if (!sameTemplate(e.rec.template, settings.template) || this.idle.length > settings.size) {
-        await this.drop(e, 'the pool settings changed');
-      }
-    }
+    this.last = await this.o.settings();
+    await this.trim();
     this.backoff = 0;
     this.problem = undefined;
     this.kick();
@@ -383,6 +378,17 @@ export class VmPool<A extends PoolAgent> {
     return this.idle.length;
   }
 
+  /** Drops idle VMs of another template, and those beyond the pool's size, under the latest settings. */
+  private async trim(): Promise<void> {
+    const settings = this.last;
+    if (!settings) return;
+    for (const e of [...this.idle]) {
+      if (!sameTemplate(e.rec.template, settings.template) || this.idle.length > settings.size) {
+        await this.drop(e, 'the pool settings changed');
+      }
+    }
+  }
+
   // ------------------------------------------------------------------ filling
 
   private kick(): void {
@@ -400,6 +406,9 @@ export class VmPool<A extends PoolAgent> {
       if (this.idle.length >= settings.size) return;
       try {
         await this.bootOne(settings.template);
+        // The settings may have changed while it booted (daemon.json reloaded): it may not belong.
+        this.last = await this.o.settings().catch(() => this.last);
+        await this.trim();
         this.backoff = 0;
         this.problem = undefined;
       } catch (err) {

@@ -384,3 +384,20 @@ test('a share the guest filled (files, root replaced by a symlink) is removed wi
   assert.ok(fs.existsSync(root), 'the symlink\'s target stays');
   await pool.close();
 });
+
+test('settings changed while a VM boots (SIGHUP to pool-size 0): the VM is not kept once it is ready', async () => {
+  const vms = new FakeVms();
+  let open!: () => void;
+  vms.gate = new Promise<void>((r) => { open = r; });
+  const { pool, cfg } = setup({ size: 1, template: TEMPLATE }, { vms });
+  await pool.load();
+  await pool.start();
+  await until('a VM booting', () => vms.vms.size === 0 && pool.status().Booting === 1);
+  cfg.size = 0;
+  await pool.reconfigure();
+  open();
+  await until('the booted VM to be destroyed', () => vms.destroyed.length === 1);
+  assert.equal(pool.ready, 0);
+  assert.equal(vms.vms.size, 0);
+  await pool.close();
+});
