@@ -415,72 +415,82 @@ export class VmDriver {
       }
       await writeJsonAtomic(path.join(dir, 'vm.json'), info);
 
-      // 1. One virtiofsd per share; QEMU connects to their sockets at startup.
-      for (const [i, share] of spec.shares.entries()) {
-        const socket = qemuConfig.filesystems[i].socket;
-        const logFile = path.join(dir, `virtiofsd-${share.tag}.log`);
-        const cmd = virtiofsdCommand({
-          binary: host.virtiofsd!.path,
-          unshareBinary: this.opts.unsharePath ?? '/usr/bin/unshare',
-          socket,
-          source: share.source,
-          readOnly: share.readOnly,
-          cache: this.opts.cache ?? 'auto',
-        });
-        const proc = await this.spawnDetached(cmd.file, cmd.args, logFile, `virtiofsd for ${share.tag}`);
-        undo.push(`kill virtiofsd ${share.tag}`, () => this.killAndWait(proc.pid, proc.startTime, 2000));
-        info.virtiofsd.push({ tag: share.tag, pid: proc.pid, startTime: proc.startTime, source: share.source, readOnly: share.readOnly, socket });
-        await writeJsonAtomic(path.join(dir, 'vm.json'), info);
-        await this.waitFor(
-          () => isUnixSocketListening(socket),
-          () => !isSameLiveProcess(proc.pid, proc.startTime),
-          timeoutMs,
-          `virtiofsd for share ${share.tag}`,
-          logFile,
-        );
-        await fsp.chmod(socket, 0o600);
-        if (qemuUid !== undefined) await fsp.chown(socket, qemuUid, qemuUid);
-        log.debug('virtiofsd ready', { tag: share.tag, pid: proc.pid, source: share.source, readOnly: share.readOnly });
-      }
-
-      // 1b. One passt per passt NIC; it binds the published host ports now, so a port taken meanwhile fails here.
-      const passtNics = (spec.network ?? []).map((n, i) => ({ n, i })).filter((x) => x.n.passt);
-      if (passtNics.length) {
-        // passt drops to an unprivileged user before it binds its socket: give it a directory of its own.
-        // The path to it must be traversable (x, not r) by that user: the state root, vms/ and this VM's directory.
-        for (const d of [this.layout.root, this.layout.vmsDir, dir]) {
-          const st = await fsp.stat(d);
-          if ((st.mode & 0o001) === 0) await fsp.chmod(d, (st.mode & 0o7777) | 0o001);
+      // 1. One virtiofsd per share and one passt per passt NIC, side by side: QEMU connects to all their
+      // sockets at startup. passt binds the published host ports now, so a port taken meanwhile fails here.
+      // vm.json is rewritten after every spawn (a crashed daemon must find every process); the writes
+      // queue up so that the last one holds everything.
+      let saving: Promise<void> = Promise.resolve();
+      const saveInfo = () => (saving = saving.then(() => writeJsonAtomic(path.join(dir, 'vm.json'), info)));
+      const startShares = async () => {
+        for (const [i, share] of spec.shares.entries()) {
+          const socket = qemuConfig.filesystems[i].socket;
+          const logFile = path.join(dir, `virtiofsd-${share.tag}.log`);
+          const cmd = virtiofsdCommand({
+            binary: host.virtiofsd!.path,
+            unshareBinary: this.opts.unsharePath ?? '/usr/bin/unshare',
+            socket,
+            source: share.source,
+            readOnly: share.readOnly,
+            cache: this.opts.cache ?? 'auto',
+          });
+          const proc = await this.spawnDetached(cmd.file, cmd.args, logFile, `virtiofsd for ${share.tag}`);
+          undo.push(`kill virtiofsd ${share.tag}`, () => this.killAndWait(proc.pid, proc.startTime, 2000));
+          info.virtiofsd.push({ tag: share.tag, pid: proc.pid, startTime: proc.startTime, source: share.source, readOnly: share.readOnly, socket });
+          await saveInfo();
+          await this.waitFor(
+            () => isUnixSocketListening(socket),
+            () => !isSameLiveProcess(proc.pid, proc.startTime),
+            timeoutMs,
+            `virtiofsd for share ${share.tag}`,
+            logFile,
+          );
+          await fsp.chmod(socket, 0o600);
+          if (qemuUid !== undefined) await fsp.chown(socket, qemuUid, qemuUid);
+          log.debug('virtiofsd ready', { tag: share.tag, pid: proc.pid, source: share.source, readOnly: share.readOnly });
         }
-        await fsp.mkdir(path.join(dir, 'net'), { mode: 0o700 });
-        await fsp.chown(path.join(dir, 'net'), qemuUid ?? PASST_UID, qemuUid ?? PASST_UID);
-      }
-      const passtBinary = this.opts.passtPath ?? '/usr/bin/passt';
-      if (passtNics.length && !firstExisting([passtBinary])) {
-        throw unavailable(`passt is not installed (${passtBinary}): containers need it for their network`, { hint: 'apt-get install passt, or run the container with --network none' });
-      }
-      for (const { n: nic, i } of passtNics) {
-        const socket = path.join(dir, 'net', `${i}.sock`);
-        const logFile = path.join(dir, `passt${i}.log`);
-        const pidFile = path.join(dir, 'net', `${i}.pid`);
-        const args = passtArgs({ ...nic.passt!, binary: '', socket, logFile, pidFile, runAs: qemuUid ?? PASST_UID });
-        const outFile = path.join(dir, `passt${i}.out`);
-        const launcher = await this.spawnDetached(passtBinary, args, outFile, `passt for NIC ${i}`);
-        undo.push(`kill passt launcher ${i}`, () => this.killAndWait(launcher.pid, launcher.startTime, 2000));
-        const proc = await this.adoptDaemon(launcher, pidFile, qemuUid ?? PASST_UID, timeoutMs, `passt (network of NIC ${i})`, outFile);
-        undo.push(`kill passt ${i}`, () => this.killAndWait(proc.pid, proc.startTime, 2000));
-        (info.netHelpers ??= []).push({ pid: proc.pid, startTime: proc.startTime, socket });
-        await writeJsonAtomic(path.join(dir, 'vm.json'), info);
-        await this.waitFor(
-          () => isUnixSocketListening(socket),
-          () => !isSameLiveProcess(proc.pid, proc.startTime),
-          timeoutMs,
-          `passt (network of NIC ${i})`,
-          logFile,
-          () => readTail(path.join(dir, `passt${i}.out`), 2048),
-        );
-        log.debug('passt ready', { nic: i, pid: proc.pid, ports: nic.passt!.ports.length });
-      }
+      };
+      const startPasst = async () => {
+        const passtNics = (spec.network ?? []).map((n, i) => ({ n, i })).filter((x) => x.n.passt);
+        if (passtNics.length) {
+          // passt drops to an unprivileged user before it binds its socket: give it a directory of its own.
+          // The path to it must be traversable (x, not r) by that user: the state root, vms/ and this VM's directory.
+          for (const d of [this.layout.root, this.layout.vmsDir, dir]) {
+            const st = await fsp.stat(d);
+            if ((st.mode & 0o001) === 0) await fsp.chmod(d, (st.mode & 0o7777) | 0o001);
+          }
+          await fsp.mkdir(path.join(dir, 'net'), { mode: 0o700 });
+          await fsp.chown(path.join(dir, 'net'), qemuUid ?? PASST_UID, qemuUid ?? PASST_UID);
+        }
+        const passtBinary = this.opts.passtPath ?? '/usr/bin/passt';
+        if (passtNics.length && !firstExisting([passtBinary])) {
+          throw unavailable(`passt is not installed (${passtBinary}): containers need it for their network`, { hint: 'apt-get install passt, or run the container with --network none' });
+        }
+        for (const { n: nic, i } of passtNics) {
+          const socket = path.join(dir, 'net', `${i}.sock`);
+          const logFile = path.join(dir, `passt${i}.log`);
+          const pidFile = path.join(dir, 'net', `${i}.pid`);
+          const args = passtArgs({ ...nic.passt!, binary: '', socket, logFile, pidFile, runAs: qemuUid ?? PASST_UID });
+          const outFile = path.join(dir, `passt${i}.out`);
+          const launcher = await this.spawnDetached(passtBinary, args, outFile, `passt for NIC ${i}`);
+          undo.push(`kill passt launcher ${i}`, () => this.killAndWait(launcher.pid, launcher.startTime, 2000));
+          const proc = await this.adoptDaemon(launcher, pidFile, qemuUid ?? PASST_UID, timeoutMs, `passt (network of NIC ${i})`, outFile);
+          undo.push(`kill passt ${i}`, () => this.killAndWait(proc.pid, proc.startTime, 2000));
+          (info.netHelpers ??= []).push({ pid: proc.pid, startTime: proc.startTime, socket });
+          await saveInfo();
+          await this.waitFor(
+            () => isUnixSocketListening(socket),
+            () => !isSameLiveProcess(proc.pid, proc.startTime),
+            timeoutMs,
+            `passt (network of NIC ${i})`,
+            logFile,
+            () => readTail(path.join(dir, `passt${i}.out`), 2048),
+          );
+          log.debug('passt ready', { nic: i, pid: proc.pid, ports: nic.passt!.ports.length });
+        }
+      };
+      // Both run to the end before a failure is raised, so that the undo list sees every process started.
+      const helpers = await Promise.allSettled([startShares(), startPasst()]);
+      for (const h of helpers) if (h.status === 'rejected') throw h.reason;
 
       // 2. QEMU.
       const qemuLog = path.join(dir, 'qemu.log');
@@ -647,7 +657,9 @@ export class VmDriver {
     extraDetail?: () => string,
   ): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    let delay = 5;
+    // Fine-grained at first: each of these waits is on the path of every container start, and most
+    // end within a few milliseconds (a coarse first step would add its own length to the start).
+    let delay = 1;
     for (;;) {
       if (await ready()) return;
       if (dead()) {
@@ -660,7 +672,7 @@ export class VmDriver {
         throw deadlineExceeded(`${what} was not ready within ${timeoutMs} ms`, { detail: readTail(logFile), hint: 'the host may be overloaded; retry, or see `kctl info`' });
       }
       await sleep(delay);
-      delay = Math.min(delay * 2, 50);
+      delay = Math.min(delay * 2, 25);
     }
   }
 
