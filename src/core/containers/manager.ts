@@ -381,6 +381,7 @@ export class ContainerManager extends EventEmitter {
       const agent = pooled?.agent ?? await AgentClient.connect(vm.agentSocket, { timeoutMs: this.o.timeouts?.agentConnect ?? 30000, log });
       undo.push('agent', () => agent.close());
       const bootMs = Date.now() - t0;
+      log.debug('agent ready', { bootMs });
       const init = await agent.startContainer({
         args: [rec.Path, ...rec.Args],
         env: rec.Env,
@@ -504,9 +505,11 @@ export class ContainerManager extends EventEmitter {
     rt.finishing = (async () => {
       const log = this.log.with({ id: rec.Id });
       rt.unwatchVm();
+      log.debug('process over; stopping the VM', { exitCode: code });
       try { rt.log.close(); } catch { /* already closed */ }
       await rt.agent.shutdown(2000).catch(() => undefined);
       rt.agent.close();
+      log.debug('guest powered off');
       await this.o.vms.stop(rt.vm, this.o.timeouts?.vmStop ?? 5000).catch(async (err) => {
         log.warn('VM stop failed; destroying', { error: (err as Error).message });
         await this.o.vms.destroy(rt.vm).catch(() => undefined);

@@ -29,7 +29,7 @@ import { withUndo } from '../util/undo.js';
 import { findGuestAssets, type AssetLookup, type GuestAssets } from './assets.js';
 import { defaultProbePath, runHostProbe, type ProbeResult } from './hostprobe.js';
 import {
-  isSameLiveProcess, isUnixSocketListening, killGroupIfSame, readProcStat, groupHasLiveMembers, readTail, sleep, spawnDetached,
+  isSameLiveProcess, isUnixSocketListening, killGroupIfSame, readProcStat, groupHasLiveMembers, liveProcessGroups, readTail, sleep, spawnDetached,
 } from './proc.js';
 import { QmpClient, withQmp } from './qmp.js';
 import { AGENT_PORT_NAME, DEFAULT_TB_SIZE_MIB, kernelCmdline, qemuArgs, type Accelerator, type KernelKind, type NetDevice, type QemuConfig } from './qemu-args.js';
@@ -835,10 +835,7 @@ export class VmDriver {
       ...(info.netHelpers ?? []).map((v) => ({ pid: v.pid, startTime: v.startTime })),
     ];
     for (const p of procs) this.killGroup(p.pid, p.startTime, 'SIGKILL');
-    const stuck: number[] = [];
-    for (const p of procs) {
-      if (!(await this.waitGroupGone(p.pid, p.startTime, 3000))) stuck.push(p.pid);
-    }
+    const stuck = await this.waitGroupsGone(procs, 3000);
     if (stuck.length) {
       throw unavailable(`VM ${info.vmId}: processes ${stuck.join(', ')} did not die after SIGKILL`, { hint: 'they may be stuck in the kernel (D state); retry later' });
     }
@@ -865,29 +862,44 @@ export class VmDriver {
 
   private async killAndWait(pid: number, startTime: string, timeoutMs: number): Promise<void> {
     this.killGroup(pid, startTime, 'SIGKILL');
-    if (!(await this.waitGroupGone(pid, startTime, timeoutMs))) {
+    if ((await this.waitGroupsGone([{ pid, startTime }], timeoutMs)).length) {
       throw unavailable(`process ${pid} did not die after SIGKILL`);
     }
   }
 
   private async waitGone(pid: number, startTime: string, timeoutMs: number): Promise<boolean> {
-    const deadline = Date.now() + timeoutMs;
-    while (isSameLiveProcess(pid, startTime)) {
-      if (Date.now() >= deadline) return false;
-      await sleep(20);
-    }
-    return true;
+    return pollUntil(() => !isSameLiveProcess(pid, startTime), timeoutMs);
   }
 
-  private async waitGroupGone(pid: number, startTime: string, timeoutMs: number): Promise<boolean> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const st = readProcStat(pid);
-      const leaderOurs = !!st && st.startTime === startTime && st.state !== 'Z' && st.state !== 'X';
-      const groupLive = (!st || st.startTime === startTime) && groupHasLiveMembers(pid);
-      if (!leaderOurs && !groupLive) return true;
-      if (Date.now() >= deadline) return false;
-      await sleep(20);
-    }
+  /**
+   * Waits until none of `procs` (process group leaders) nor any member of their groups lives; returns
+   * the leaders still alive at the deadline. One scan of /proc per round serves every group.
+   */
+  private async waitGroupsGone(procs: { pid: number; startTime: string }[], timeoutMs: number): Promise<number[]> {
+    const alive = () => {
+      let groups: Set<number> | undefined;
+      return procs.filter((p) => {
+        const st = readProcStat(p.pid);
+        if (st && st.startTime === p.startTime && st.state !== 'Z' && st.state !== 'X') return true;
+        if (st && st.startTime !== p.startTime) return false; // the PID was reused: no group of ours is left under it
+        groups ??= liveProcessGroups();
+        return groups.has(p.pid);
+      });
+    };
+    if (await pollUntil(() => alive().length === 0, timeoutMs)) return [];
+    return alive().map((p) => p.pid);
+  }
+}
+
+/**
+ * Polls `done` until true or `timeoutMs` passes: every 1 ms at first, backing off to 20 ms. The VM's
+ * processes usually go within a few milliseconds of being told to, and `kctl run --rm` waits for it.
+ */
+async function pollUntil(done: () => boolean, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (let delay = 1; ; delay = Math.min(delay * 2, 20)) {
+    if (done()) return true;
+    if (Date.now() >= deadline) return false;
+    await sleep(delay);
   }
 }

@@ -56,18 +56,24 @@ export function killGroupIfSame(pid: number, startTime: string, signal: NodeJS.S
 
 /** Whether any process other than a zombie remains in process group `pgrp`. */
 export function groupHasLiveMembers(pgrp: number): boolean {
+  return liveProcessGroups().has(pgrp);
+}
+
+/** The process groups that have a live (not zombie) member: one scan of /proc. */
+export function liveProcessGroups(): Set<number> {
+  const groups = new Set<number>();
   let names: string[];
   try {
     names = fs.readdirSync('/proc');
   } catch {
-    return false;
+    return groups;
   }
   for (const n of names) {
     if (!/^\d+$/.test(n)) continue;
     const st = readProcStat(Number(n));
-    if (st && st.pgrp === pgrp && st.state !== 'Z' && st.state !== 'X') return true;
+    if (st && st.state !== 'Z' && st.state !== 'X') groups.add(st.pgrp);
   }
-  return false;
+  return groups;
 }
 
 /** The Seccomp: line of /proc/<pid>/status (0 off, 1 strict, 2 filter), or undefined. */
