@@ -119,7 +119,7 @@ export function imageRoutes(r: Router, engine: Engine): void {
     for (const k of f.keys()) if (!['reference', 'dangling', 'label', 'before', 'since'].includes(k)) throw invalidArgument(`invalid filter '${k}'`);
     const dangling = f.get('dangling');
     if (dangling && dangling.some((d) => !['true', 'false', '1', '0'].includes(d))) throw invalidArgument(`invalid filter 'dangling=${dangling[0]}'`);
-    const all = await images.list();
+    const all = await images.listWithSizes();
     const used = new Map<string, number>();
     for (const c of engine.containers.list({ all: true })) used.set(c.ImageId, (used.get(c.ImageId) ?? 0) + 1);
     const out = all.filter((i) => {
@@ -153,7 +153,7 @@ export function imageRoutes(r: Router, engine: Engine): void {
 
   r.on('GET', '/images/{name*}/json', async (ctx) => {
     const img = await images.get(ctx.params[0]);
-    sendJson(ctx, 200, inspectImage(img, await images.config(img)));
+    sendJson(ctx, 200, inspectImage(await images.withSize(img), await images.config(img)));
   });
 
   r.on('GET', '/images/{name*}/history', async (ctx) => {

@@ -158,13 +158,13 @@ export async function createGrpcServer(engine: Engine, onShutdown: () => void): 
         .then(() => call.end(), (err) => call.emit('error', Object.assign(new Error(), fail(err))));
     },
     List: unary(async () => ({
-      images: (await engine.images.list()).map((i) => ({
+      images: (await engine.images.listWithSizes()).map((i) => ({
         id: i.id, repoTags: i.repoTags.map(familiarizeString), repoDigests: i.repoDigests.map(familiarizeString), size: i.size, created: i.created,
       })),
     })),
     Inspect: unary(async (req: any) => {
       const img = await engine.images.get(req.reference);
-      return { json: JSON.stringify(inspectImage(img, await engine.images.config(img))) };
+      return { json: JSON.stringify(inspectImage(await engine.images.withSize(img), await engine.images.config(img))) };
     }),
     Remove: unary(async (req: any) => engine.images.remove(req.reference, req.force)),
     Tag: unary(async (req: any) => { await engine.images.tag(req.source, req.target); return {}; }),

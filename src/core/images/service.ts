@@ -33,6 +33,31 @@ export class ImageService {
     return this.o.images.list();
   }
 
+  /**
+   * The images with the size `kctl images` and the APIs show (Docker's SIZE): per layer, its unpacked
+   * size once a container has used the image (the layer store records it when it unpacks), and its
+   * compressed size before that. Records that carry a size of their own keep it.
+   */
+  async listWithSizes(): Promise<ImageRecord[]> {
+    return this.withSizes(await this.o.images.list());
+  }
+
+  /** One image with its size, as listWithSizes gives it (for inspect). */
+  async withSize(img: ImageRecord): Promise<ImageRecord> {
+    return (await this.withSizes([img]))[0]!;
+  }
+
+  private async withSizes(images: ImageRecord[]): Promise<ImageRecord[]> {
+    const { chainIds } = await import('./layers.js');
+    const unpacked = new Map((await this.o.layers.list()).map((l) => [l.chainId, l.size]));
+    return images.map((img) => {
+      if (img.size) return img;
+      const chains = chainIds(img.diffIds);
+      const size = img.layers.reduce((sum, l, i) => sum + (unpacked.get(chains[i] ?? '') ?? l.size ?? 0), 0);
+      return { ...img, size };
+    });
+  }
+
   async get(refOrId: string): Promise<ImageRecord> {
     const img = await this.find(refOrId);
     if (!img) throw notFound(`No such image: ${refOrId}`);

@@ -33,6 +33,19 @@ describe('kctl run', () => {
     const out = await env.ok(['images']);
     assert.match(out, /^REPOSITORY\s+TAG\s+IMAGE ID\s+CREATED\s+SIZE/);
     assert.match(out, /kctl\.test\/busybox\s+latest\s+[0-9a-f]{12}/);
+    // Before any container unpacked it, an image's size is its compressed layers' (Docker shows a size too).
+    const [img] = JSON.parse(await env.ok(['image', 'inspect', IMG]));
+    assert.ok(img.Size > 0, `size ${img.Size}`);
+    assert.doesNotMatch(out, /\s0B\s*$/m);
+  });
+
+  test('once a container ran, the image\'s size is what its unpacked layers take', async () => {
+    await env.ok(['run', '--rm', '-q', IMG, 'true']);
+    const metaDir = path.join(env.root, 'layers', 'meta');
+    const unpacked = fs.readdirSync(metaDir).filter((f) => f.endsWith('.json'))
+      .reduce((sum, f) => sum + JSON.parse(fs.readFileSync(path.join(metaDir, f), 'utf8')).size, 0);
+    assert.ok(unpacked > 0);
+    assert.equal(JSON.parse(await env.ok(['image', 'inspect', IMG]))[0].Size, unpacked);
   });
 
   test('uname -r prints the guest kernel, not the host kernel; stderr carries the isolation report', async () => {
