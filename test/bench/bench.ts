@@ -813,8 +813,8 @@ function markdown(res: Results): string {
     createdToVmReady: 'overlay rootfs mount + virtiofsd + QEMU up, QMP answering',
     vmReadyToStarted: 'guest kernel boot to the agent\'s HELLO + START',
     bootMs: '(BootMs in inspect: start request -> HELLO)',
-    startedToExited: 'the process runs and its exit status arrives',
-    exitedToRemoved: 'VM torn down, rootfs unmounted, record removed',
+    startedToExited: 'the process runs and exits, the guest powers off, the VM is torn down and the rootfs unmounted ("exited" is logged after that)',
+    exitedToRemoved: '(--rm) the container\'s directory and record removed',
     removedToCliExit: 'CLI gets the status and exits',
   };
   const phases = cs?.kctlPhasesMedianMs ? markdownTable([['Phase (median)', 'ms', 'What happens'], ...PHASES.filter((p) => cs.kctlPhasesMedianMs![p] !== undefined).map((p) => [p, String(Math.round(cs.kctlPhasesMedianMs![p]!)), phaseNames[p]!])]) : '_not measured in this run_';
@@ -887,7 +887,8 @@ Reproduce: \`npm run setup && npm run build && npm run bench\` (as root; \`-- --
 ## What the same design should reach on a KVM host
 
 This run used **${res.accelerator}**.${res.accelerator === 'tcg' ? ` Under TCG QEMU translates every guest instruction: the kernel's boot
-code runs once, so nearly all of it is translation cost, and the guest's idle timer ticks cost host CPU.
+code runs once, so nearly all of it is translation cost. An idle guest costs little CPU even so: the kctl
+kernel ticks with the local APIC timer, told its rate, and wakes about twice a second.
 With KVM the guest runs natively and:
 
 - The bare boot floor drops from ${fmtMs(cs?.bareVmDriverStartMs && cs.bareVmQmpReadyToHelloMs ? cs.bareVmDriverStartMs.median + cs.bareVmQmpReadyToHelloMs.median : undefined)} to roughly 100-250 ms: QEMU microvm with a minimal
@@ -900,10 +901,9 @@ With KVM the guest runs natively and:
 - Memory per idle VM loses QEMU's TCG translation cache${split ? ` (${fmtKiB(split.tcgCachePssKiB)} of the ${fmtKiB(mem!.perContainerPssKiB)} PSS here,
   measured from QEMU's executable anonymous mapping), which leaves about ${fmtKiB(mem!.perContainerPssKiB! - split.tcgCachePssKiB)}` : ''}; guest RAM touched by
   the kernel and the agent${split ? ` (${fmtKiB(split.guestRamPssKiB)})` : ''} and QEMU's own state stay. So the figure should fall, not rise.
-- Concurrent starts and density are CPU-bound here (2 cores translating 20 boots at once, and idle
-  guests' timer interrupts emulated in software); on KVM boots take a fraction of the CPU and idle
-  guests cost almost none, so p99/p50 tightens and density becomes bounded by memory (PSS x count)
-  rather than CPU.
+- Concurrent starts are CPU-bound here (2 cores translating 20 boots at once); on KVM boots take a
+  fraction of the CPU, so p99/p50 tightens. Density is bounded by memory on both (PSS x count): idle
+  guests barely wake, so starts stay near the first ones' time as idle containers pile up.
 - A warm start does not boot at all, so it gains little from KVM: its cost is the daemon's own work (overlay
   mount, bind mount, the agent's START) plus the CLI; on KVM the pool refills in a fraction of the time,
   so a burst of starts finds it empty less often.
