@@ -108,7 +108,7 @@ export function networkVolumeRoutes(r: Router, engine: Engine): void {
     const list = (await volumes.list()).filter((v) => any('name', (n) => v.Name.includes(n))
       && any('driver', (d) => d === v.Driver)
       && any('dangling', (d) => (d === 'true' || d === '1') === (engine.containers.volumeUsers(v.Name).length === 0))
-      && any('label', (l) => matchLabel(v.Labels ?? {}, l)));
+      && (f.get('label') ?? []).every((l) => matchLabel(v.Labels ?? {}, l))); // labels AND, as Docker's
     sendJson(ctx, 200, { Volumes: list.map(volumeDoc), Warnings: [] });
   });
   r.on('POST', '/volumes/create', async (ctx) => {

@@ -141,5 +141,5 @@ export function matchesEvent(d: EventDoc, f: Map<string, string[]>): boolean {
     && any('scope', (v) => v === 'local')
     && any('container', (v) => d.id.startsWith(v) || d.Actor.Attributes.name === v)
     && any('image', (v) => d.from === v || d.from === familiarizeString(v))
-    && any('label', (v) => matchLabel(d.Actor.Attributes, v));
+    && (f.get('label') ?? []).every((v) => matchLabel(d.Actor.Attributes, v)); // labels AND, as Docker's
 }

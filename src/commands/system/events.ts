@@ -4,6 +4,7 @@ import { KctlCommand } from '../../cli/base.js';
 import { fromGrpcError } from '../../api/grpc/status.js';
 import { renderFormat } from '../../cli/output.js';
 import { invalidArgument } from '../../core/errors.js';
+import { matchLabel } from '../../core/util/labels.js';
 
 interface EventDoc {
   Type: string;
@@ -15,18 +16,19 @@ interface EventDoc {
 
 const FILTERS = ['container', 'event', 'image', 'label', 'type'];
 
-/** Docker's --filter semantics: the same key ORs, different keys AND. */
+/** Docker's --filter semantics: the same key ORs (labels AND), different keys AND. */
 export function eventMatches(e: EventDoc, filters: Map<string, string[]>): boolean {
   for (const [key, values] of filters) {
     const a = e.Actor.Attributes;
-    const ok = values.some((v) => {
-      if (key === 'container') return e.Actor.ID.startsWith(v) || a.name === v;
-      if (key === 'event') return e.Action === v;
-      if (key === 'image') return a.image === v;
-      if (key === 'type') return e.Type === v;
-      const i = v.indexOf('=');
-      return i < 0 ? v in a : a[v.slice(0, i)] === v.slice(i + 1);
-    });
+    // Values of one key OR, except labels, which must all match (as Docker's).
+    const ok = key === 'label'
+      ? values.every((v) => matchLabel(a, v))
+      : values.some((v) => {
+        if (key === 'container') return e.Actor.ID.startsWith(v) || a.name === v;
+        if (key === 'event') return e.Action === v;
+        if (key === 'image') return a.image === v;
+        return key === 'type' && e.Type === v;
+      });
     if (!ok) return false;
   }
   return true;

@@ -181,6 +181,18 @@ describe('docker CLI against kctl', { skip: haveDocker ? false : `${DOCKER} is n
     await ok(['rm', name]);
   });
 
+  test('volume ls: several label filters must all match, as in Docker', async (t) => {
+    const [both, one] = [`lblboth${process.pid}`, `lblone${process.pid}`];
+    await ok(['volume', 'create', '--label', 'tier=web', '--label', 'env=prod', both]);
+    await ok(['volume', 'create', '--label', 'tier=web', one]);
+    t.after(async () => { await docker(['volume', 'rm', both, one]); });
+    const ls = async (...filters: string[]) => (await ok(['volume', 'ls', '-q', ...filters.flatMap((x) => ['--filter', x])])).split('\n').filter(Boolean).sort();
+    assert.deepEqual(await ls('label=tier=web'), [both, one].sort());
+    assert.deepEqual(await ls('label=tier=web', 'label=env=prod'), [both]);
+    assert.deepEqual(await ls('label=tier=web', 'label=env'), [both]);
+    assert.deepEqual(await ls('label=env=dev'), []);
+  });
+
   test('pause, unpause, rename, top, stats, cp, a bind mount and a named volume', async (t) => {
     const hostDir = fs.mkdtempSync(path.join(env.root, 'bind-'));
     fs.writeFileSync(path.join(hostDir, 'from-host'), 'host-data\n');

@@ -107,6 +107,9 @@ test('events: Docker filter semantics and the default line', async () => {
   assert.equal(eventMatches(e, f('container=abc')), true, 'id prefix');
   assert.equal(eventMatches(e, f('label=tier=front', 'image=busybox')), true);
   assert.equal(eventMatches(e, f('label=tier=back')), false);
+  assert.equal(eventMatches(e, f('label=tier=front', 'label=name=web')), true, 'labels AND: both match');
+  assert.equal(eventMatches(e, f('label=tier=front', 'label=tier=back')), false, 'labels AND, not OR');
+  assert.equal(eventMatches(e, f('label=constructor')), false, 'only the event\'s own attributes');
   assert.equal(eventLine(e), '2025-11-28T14:33:29.075000000Z container die abc123 (exitCode=3, image=busybox, name=web, tier=front)');
 });
 

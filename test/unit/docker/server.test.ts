@@ -248,3 +248,12 @@ describe('Docker API server', () => {
     assert.equal((await request('GET', '/_ping')).status, 200);
   });
 });
+
+test('Docker API events: several label filters must all match; other keys OR within themselves', async () => {
+  const { matchesEvent } = await import('../../../src/api/docker/system.js');
+  const d = { status: 'die', id: 'abc', from: 'busybox', Type: 'container', Action: 'die', Actor: { ID: 'abc', Attributes: { name: 'web', tier: 'front' } }, scope: 'local' as const, time: 1, timeNano: 1e9 };
+  const f = (...kv: [string, string][]) => { const m = new Map<string, string[]>(); for (const [k, v] of kv) m.set(k, [...(m.get(k) ?? []), v]); return m; };
+  assert.equal(matchesEvent(d, f(['label', 'tier=front'], ['label', 'name=web'])), true);
+  assert.equal(matchesEvent(d, f(['label', 'tier=front'], ['label', 'tier=back'])), false);
+  assert.equal(matchesEvent(d, f(['event', 'start'], ['event', 'die'])), true);
+});
