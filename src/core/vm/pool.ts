@@ -447,7 +447,7 @@ export class VmPool<A extends PoolAgent> {
         shares: [{ tag: SHARE_TAG, source: share, readOnly: false }],
         network: template.nics.map((n) => ({ ...n, mac: randomMac() })),
         // The agent rehearses a container start before it says hello, so that under TCG the real one
-        // runs translated code (guest/agent/PROTOCOL.md; 90-98 -> 73-75 ms daemon-side warm start here).
+        // runs translated code (guest/agent/PROTOCOL.md; daemon-side warm start 90-98 ms without it, ~50 ms with it).
         kernelArgs: ['kctl.rehearse'],
       });
       const agent = await this.o.connectAgent(vm, BOOT_HELLO_MS);
