@@ -6,11 +6,10 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { KctlEnv, fixtures } from '../helpers/kctl.js';
+import { KctlEnv, fixtures, runProgram } from '../helpers/kctl.js';
 import { freePort } from '../../fixtures/registry.js';
 
 const COMPOSE = '/usr/bin/docker-compose';
@@ -39,20 +38,7 @@ describe('docker-compose against kctl', { skip: fs.existsSync(COMPOSE) ? false :
   });
 
   function compose(args: string[], file: string): Promise<Result> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(COMPOSE, ['-f', file, '--project-name', 'kproj', ...args], {
-        cwd: project,
-        env: { PATH: process.env.PATH, HOME: env.root, DOCKER_HOST: `unix://${path.join(env.root, 'docker.sock')}`, DOCKER_CONFIG: path.join(env.root, 'docker-config') },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      const out: Buffer[] = [];
-      const err: Buffer[] = [];
-      child.stdout.on('data', (d) => out.push(d));
-      child.stderr.on('data', (d) => err.push(d));
-      const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`docker-compose ${args.join(' ')} did not finish\n${Buffer.concat(err)}`)); }, 120000);
-      child.on('error', reject);
-      child.on('close', (code) => { clearTimeout(timer); resolve({ code: code ?? -1, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() }); });
-    });
+    return runProgram(COMPOSE, ['-f', file, '--project-name', 'kproj', ...args], { env: env.dockerEnv(), cwd: project, timeoutMs: 120000, what: `docker-compose ${args.join(' ')}` });
   }
 
   let port = 0;

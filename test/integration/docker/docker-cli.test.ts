@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { KctlEnv, fixtures } from '../helpers/kctl.js';
+import { KctlEnv, fixtures, runProgram } from '../helpers/kctl.js';
 import { startRegistry, type TestRegistry } from '../../fixtures/registry.js';
 
 const DOCKER = '/usr/local/bin/docker';
@@ -26,26 +26,7 @@ describe('docker CLI against kctl', { skip: haveDocker ? false : `${DOCKER} is n
   });
 
   const docker = (args: string[], o: { input?: string; timeoutMs?: number } = {}): Promise<Result> =>
-    new Promise((resolve, reject) => {
-      const child = spawn(DOCKER, args, {
-        env: { PATH: process.env.PATH, HOME: env.root, DOCKER_HOST: `unix://${path.join(env.root, 'docker.sock')}`, DOCKER_CONFIG: path.join(env.root, 'docker-config') },
-        stdio: ['pipe', 'pipe', 'pipe'],
-      });
-      const out: Buffer[] = [];
-      const err: Buffer[] = [];
-      child.stdout.on('data', (d) => out.push(d));
-      child.stderr.on('data', (d) => err.push(d));
-      const timer = setTimeout(() => {
-        child.kill('SIGKILL');
-        reject(new Error(`docker ${args.join(' ')} did not finish\nstderr: ${Buffer.concat(err)}\nkctld log: ${daemonLogTail()}`));
-      }, o.timeoutMs ?? 60000);
-      child.on('error', reject);
-      child.on('close', (code) => {
-        clearTimeout(timer);
-        resolve({ code: code ?? -1, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() });
-      });
-      child.stdin.end(o.input ?? '');
-    });
+    runProgram(DOCKER, args, { env: env.dockerEnv(), input: o.input, timeoutMs: o.timeoutMs ?? 60000, what: `docker ${args.join(' ')}`, detail: () => `kctld log: ${daemonLogTail()}` });
   const daemonLogTail = () => {
     try {
       return fs.readFileSync(path.join(env.root, 'kctld.log'), 'utf8').split('\n').slice(-15).join('\n');

@@ -46,6 +46,34 @@ export function fixtures(o: { nginx?: boolean } = {}): Fixtures {
   return f;
 }
 
+/**
+ * Runs a program to its end; resolves with its exit code and output (never rejects on a non-zero
+ * exit). Rejects, after killing it, when it outlives `timeoutMs`; `detail` adds to that error.
+ */
+export function runProgram(
+  file: string,
+  args: string[],
+  o: { env: NodeJS.ProcessEnv; timeoutMs: number; what: string; cwd?: string; input?: string | Buffer; detail?: () => string },
+): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, { env: o.env, cwd: o.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (d) => out.push(d));
+    child.stderr.on('data', (d) => err.push(d));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${o.what} did not finish within ${o.timeoutMs} ms\nstderr: ${Buffer.concat(err)}${o.detail ? `\n${o.detail()}` : ''}`));
+    }, o.timeoutMs);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? -1, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() });
+    });
+    child.stdin.end(o.input ?? '');
+  });
+}
+
 export class KctlEnv {
   readonly root: string;
 
@@ -62,24 +90,12 @@ export class KctlEnv {
 
   /** Runs the CLI; resolves with its exit code and output (never rejects on a non-zero exit). */
   run(args: string[], o: { input?: string | Buffer; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [KCTL_BIN, ...args], { env: this.env(o.env), stdio: ['pipe', 'pipe', 'pipe'] });
-      const out: Buffer[] = [];
-      const err: Buffer[] = [];
-      child.stdout.on('data', (d) => out.push(d));
-      child.stderr.on('data', (d) => err.push(d));
-      const timer = setTimeout(() => {
-        child.kill('SIGKILL');
-        reject(new Error(`kctl ${args.join(' ')} did not finish within ${o.timeoutMs ?? 120000} ms\nstderr: ${Buffer.concat(err)}`));
-      }, o.timeoutMs ?? 120000);
-      child.on('error', reject);
-      child.on('close', (code) => {
-        clearTimeout(timer);
-        resolve({ code: code ?? -1, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() });
-      });
-      if (o.input !== undefined) child.stdin.end(o.input);
-      else child.stdin.end();
-    });
+    return runProgram(process.execPath, [KCTL_BIN, ...args], { env: this.env(o.env), input: o.input, timeoutMs: o.timeoutMs ?? 120000, what: `kctl ${args.join(' ')}` });
+  }
+
+  /** The environment of a Docker client (docker CLI, compose) talking to this root's Docker API socket. */
+  dockerEnv(): NodeJS.ProcessEnv {
+    return { PATH: process.env.PATH, HOME: this.root, DOCKER_HOST: `unix://${path.join(this.root, 'docker.sock')}`, DOCKER_CONFIG: path.join(this.root, 'docker-config') };
   }
 
   /** Like run, but throws unless the exit code is 0. */

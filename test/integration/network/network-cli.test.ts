@@ -7,11 +7,10 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { KctlEnv, fixtures } from '../helpers/kctl.js';
+import { KctlEnv, fixtures, runProgram } from '../helpers/kctl.js';
 
 const IMG = 'kctl.test/busybox:latest';
 const DOCKER = '/usr/local/bin/docker';
@@ -176,19 +175,7 @@ describe('user-defined networks: CLI and Docker API', () => {
   });
 
   describe('through the docker CLI on kctl\'s Docker API socket', { skip: fs.existsSync(DOCKER) ? false : `${DOCKER} is not installed` }, () => {
-    const docker = (args: string[]): Promise<{ code: number; stdout: string; stderr: string }> => new Promise((resolve, reject) => {
-      const child = spawn(DOCKER, args, {
-        env: { PATH: process.env.PATH, HOME: env.root, DOCKER_HOST: `unix://${path.join(env.root, 'docker.sock')}`, DOCKER_CONFIG: path.join(env.root, 'docker-config') },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      const out: Buffer[] = [];
-      const err: Buffer[] = [];
-      child.stdout.on('data', (d) => out.push(d));
-      child.stderr.on('data', (d) => err.push(d));
-      const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`docker ${args.join(' ')} did not finish\n${Buffer.concat(err)}`)); }, 60000);
-      child.on('error', reject);
-      child.on('close', (code) => { clearTimeout(timer); resolve({ code: code ?? -1, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() }); });
-    });
+    const docker = (args: string[]) => runProgram(DOCKER, args, { env: env.dockerEnv(), timeoutMs: 60000, what: `docker ${args.join(' ')}` });
     const ok = async (args: string[]) => {
       const r = await docker(args);
       assert.equal(r.code, 0, `docker ${args.join(' ')}: ${r.stderr}`);
