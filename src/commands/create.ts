@@ -1,10 +1,8 @@
 import { KctlCommand } from '../cli/base.js';
-import { call } from '../cli/client.js';
 import { splitDockerArgv } from '../cli/argv.js';
 import { containerFlags, toContainerConfig } from '../cli/container-flags.js';
-import { ensureImage } from '../cli/images.js';
+import { createContainer } from '../cli/images.js';
 import { invalidArgument } from '../core/errors.js';
-import type { CreateContainerResponse__Output } from '../api/gen/kctl/v1/CreateContainerResponse.js';
 
 export default class Create extends KctlCommand {
   static override summary = 'Create a new container (its VM boots at start)';
@@ -23,8 +21,7 @@ export default class Create extends KctlCommand {
     if (!image) throw invalidArgument('"kctl create" requires at least 1 argument.', { hint: "usage: kctl create [OPTIONS] IMAGE [COMMAND] [ARG...]" });
     const config = toContainerConfig(flags, image, cmd);
     const c = await this.daemon();
-    await ensureImage(c, image, { pull: flags.pull, quiet: flags.quiet, platform: flags.platform });
-    const res = await call<object, CreateContainerResponse__Output>(c.containers, 'Create', { config });
+    const res = await createContainer(c, config, { pull: flags.pull, quiet: flags.quiet, platform: flags.platform });
     for (const w of res.warnings) process.stderr.write(`WARNING: ${w}\n`);
     process.stdout.write(res.id + '\n');
   }

@@ -5,10 +5,9 @@ import { splitDockerArgv } from '../cli/argv.js';
 import { containerFlags, toContainerConfig } from '../cli/container-flags.js';
 import { attach, parseDetachKeys } from '../cli/attach.js';
 import { isolationLine } from '../cli/isolation.js';
-import { ensureImage } from '../cli/images.js';
+import { createContainer } from '../cli/images.js';
 import { invalidArgument } from '../core/errors.js';
 import type { StartContainerResponse__Output } from '../api/gen/kctl/v1/StartContainerResponse.js';
-import type { CreateContainerResponse__Output } from '../api/gen/kctl/v1/CreateContainerResponse.js';
 
 export default class Run extends KctlCommand {
   static override summary = 'Create and run a new container from an image, in its own VM';
@@ -38,8 +37,7 @@ Everything after IMAGE is the container's command and its arguments, untouched. 
     const config = toContainerConfig(flags, image, cmd);
     const detachKeys = parseDetachKeys(flags['detach-keys']);
     const c = await this.daemon();
-    await ensureImage(c, image, { pull: flags.pull, quiet: flags.quiet, platform: flags.platform });
-    const created = await call<object, CreateContainerResponse__Output>(c.containers, 'Create', { config });
+    const created = await createContainer(c, config, { pull: flags.pull, quiet: flags.quiet, platform: flags.platform });
     for (const w of created.warnings) process.stderr.write(`WARNING: ${w}\n`);
     const id = created.id;
     try {

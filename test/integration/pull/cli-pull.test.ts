@@ -37,4 +37,32 @@ describe('kctl pull', () => {
     assert.equal(missing.code, 125);
     assert.match(missing.stderr, /not found|unknown/i);
   });
+
+  test('create pulls a missing image as docker does: create first, pull on "No such image", create again', async (t) => {
+    const reg = await FakeRegistry.start();
+    const env = new KctlEnv('pullc');
+    t.after(async () => { await env.teardown(); await reg.close(); });
+    addTestImage(reg, 'app', '1', { layerSizes: [1000] });
+    const ref = `${reg.host}/app:1`;
+
+    const never = await env.run(['create', '--pull', 'never', ref, 'true']);
+    assert.equal(never.code, 125);
+    assert.match(never.stderr, new RegExp(`No such image: ${ref.replace(/[.]/g, '\\.')}`));
+    assert.doesNotMatch(never.stderr, /Unable to find image/);
+    assert.equal(await env.ok(['images', '-q']), '', '--pull never pulls nothing');
+
+    const first = await env.run(['create', ref, 'true']);
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stdout, /^[0-9a-f]{64}\n$/);
+    assert.match(first.stderr, new RegExp(`Unable to find image '${ref.replace(/[.]/g, '\\.')}' locally`));
+    const second = await env.run(['create', '-q', ref, 'true']);
+    assert.equal(second.code, 0, second.stderr);
+    assert.equal(second.stderr, '', 'present: no pull');
+    // A missing network is the daemon's not-found too, and is not taken for a missing image.
+    const noNet = await env.run(['create', '--network', 'nosuch-net', ref, 'true']);
+    assert.equal(noNet.code, 125);
+    assert.match(noNet.stderr, /network nosuch-net not found/);
+    assert.doesNotMatch(noNet.stderr, /Unable to find image/);
+    assert.equal((await env.ok(['ps', '-a', '-q'])).trim().split('\n').length, 2);
+  });
 });
