@@ -14,7 +14,8 @@ import type { PortMapping } from './ports.js';
 
 export interface PasstConfig {
   binary: string;
-  socket: string;
+  /** QEMU's side: a unix socket path passt listens on, or a connected socket passt inherits as this descriptor (vm/inherit.ts). */
+  socket: string | { fd: number };
   /** passt daemonizes (it calls setsid, so it cannot run as a session leader) and writes its PID here. */
   pidFile: string;
   logFile: string;
@@ -24,7 +25,7 @@ export interface PasstConfig {
   gateway: string;
   dns: string;
   ports: PortMapping[];
-  /** The unprivileged uid (and gid) passt switches to; it must be able to create `socket`. */
+  /** The unprivileged uid (and gid) passt switches to; it must be able to create a `socket` path. */
   runAs: number;
 }
 
@@ -36,13 +37,14 @@ export function passtArgs(c: PasstConfig): string[] {
   }
   if (!Number.isInteger(c.prefix) || c.prefix < 8 || c.prefix > 30) throw invalidArgument(`invalid prefix length ${c.prefix}`);
   if (!Number.isInteger(c.runAs) || c.runAs <= 0) throw invalidArgument(`passt must run as an unprivileged uid, not ${c.runAs}`);
-  for (const p of [c.socket, c.logFile, c.pidFile]) {
+  if (typeof c.socket !== 'string' && !(Number.isInteger(c.socket.fd) && c.socket.fd > 2)) throw invalidArgument(`invalid passt socket descriptor ${c.socket.fd}`);
+  for (const p of [...(typeof c.socket === 'string' ? [c.socket] : []), c.logFile, c.pidFile]) {
     if (!path.isAbsolute(p) || /[\n\0]/.test(p)) throw invalidArgument(`passt path must be absolute: ${JSON.stringify(p)}`);
   }
   const a = [
     '--one-off', '--quiet', '--ipv4-only',
     '--runas', `${c.runAs}:${c.runAs}`,
-    '--socket', c.socket,
+    ...(typeof c.socket === 'string' ? ['--socket', c.socket] : ['--fd', String(c.socket.fd)]),
     '--pid', c.pidFile,
     '--log-file', c.logFile,
     '--address', c.address, '--netmask', String(c.prefix), '--gateway', c.gateway,

@@ -11,7 +11,8 @@
  *   vms/<vmId>/ (0700)
  *     vm.json             VmInfo
  *     qmp.sock agent.sock QEMU's monitor and the agent's virtio-serial port (0600)
- *     fs<N>.sock          vhost-user socket of virtiofsd number N (0600)
+ *     fs<N>.sock          vhost-user socket of virtiofsd number N (0600; kctld binds it, virtiofsd inherits it)
+ *     net/<N>.pid         the PID file of the passt serving NIC N (passt inherits a socket pair with QEMU)
  *     console.log         the guest serial console
  *     qemu.log            QEMU's stderr/stdout
  *     virtiofsd-<tag>.log virtiofsd's stderr
@@ -29,11 +30,12 @@ import { withUndo } from '../util/undo.js';
 import { findGuestAssets, type AssetLookup, type GuestAssets } from './assets.js';
 import { defaultProbePath, runHostProbe, type ProbeResult } from './hostprobe.js';
 import {
-  isSameLiveProcess, isUnixSocketListening, killGroupIfSame, readProcStat, groupHasLiveMembers, liveProcessGroups, readTail, sleep, spawnDetached,
+  isSameLiveProcess, killGroupIfSame, readProcStat, groupHasLiveMembers, liveProcessGroups, readTail, sleep, spawnDetached,
 } from './proc.js';
 import { QmpClient, withQmp } from './qmp.js';
 import { AGENT_PORT_NAME, DEFAULT_TB_SIZE_MIB, kernelCmdline, qemuArgs, type Accelerator, type KernelKind, type NetDevice, type QemuConfig } from './qemu-args.js';
 import { virtiofsdCommand, type CacheMode } from './virtiofsd-args.js';
+import { inheritableListener, inheritablePair, type InheritableSocket } from './inherit.js';
 import { passtArgs, type PasstConfig } from '../network/passt-args.js';
 
 export interface ShareSpec {
@@ -67,7 +69,8 @@ export interface VmNic {
 export interface NetHelperInfo {
   pid: number;
   startTime: string;
-  socket: string;
+  /** Before kctl passed passt a socket pair: the path it listened on. */
+  socket?: string;
 }
 
 export interface VirtiofsdInfo {
@@ -398,8 +401,9 @@ export class VmDriver {
         memoryMiB: spec.memoryMiB,
         boot: { kernel: assets.kernel, initrd: assets.initrd, append },
         filesystems: spec.shares.map((s, i) => ({ tag: s.tag, socket: path.join(dir, `fs${i}.sock`) })),
+        // A passt NIC is one end of a socket pair that QEMU inherits: descriptors 3, 4, ... in NIC order.
         network: (spec.network ?? []).map((n, i): NetDevice => (n.passt
-          ? { kind: 'stream', socket: path.join(dir, 'net', `${i}.sock`), mac: n.mac }
+          ? { kind: 'stream', socket: { fd: 3 + passtIndex(spec.network!, i) }, mac: n.mac }
           : { kind: 'stream', socket: path.join(qdir, `nic${i}.sock`), mac: n.mac, listen: true })),
         agent: { kind: 'virtio-serial', socket: info.agentSocket, portName: AGENT_PORT_NAME },
         qmpSocket: info.qmpSocket,
@@ -415,145 +419,164 @@ export class VmDriver {
       }
       await writeJsonAtomic(path.join(dir, 'vm.json'), info);
 
-      // 1. One virtiofsd per share and one passt per passt NIC, side by side: QEMU connects to all their
-      // sockets at startup. passt binds the published host ports now, so a port taken meanwhile fails here.
-      // vm.json is rewritten after every spawn (a crashed daemon must find every process); the writes
-      // queue up so that the last one holds everything.
+      // 1. virtiofsd, passt and QEMU start side by side (vm/inherit.ts): each virtiofsd inherits a
+      // listening socket at fs<i>.sock, which QEMU connects to (the connection waits in the backlog
+      // until virtiofsd accepts it), and each passt one end of a socket pair whose other end QEMU
+      // inherits. Nobody waits for another's socket to appear. vm.json is rewritten after every
+      // spawn (a crashed daemon must find every process); the writes queue up so that the last one
+      // holds everything.
       let saving: Promise<void> = Promise.resolve();
       const saveInfo = () => (saving = saving.then(() => writeJsonAtomic(path.join(dir, 'vm.json'), info)));
-      const startShares = async () => {
-        for (const [i, share] of spec.shares.entries()) {
-          const socket = qemuConfig.filesystems[i].socket;
-          const logFile = path.join(dir, `virtiofsd-${share.tag}.log`);
-          const cmd = virtiofsdCommand({
-            binary: host.virtiofsd!.path,
-            unshareBinary: this.opts.unsharePath ?? '/usr/bin/unshare',
-            socket,
-            source: share.source,
-            readOnly: share.readOnly,
-            cache: this.opts.cache ?? 'auto',
-          });
-          const proc = await this.spawnDetached(cmd.file, cmd.args, logFile, `virtiofsd for ${share.tag}`);
-          undo.push(`kill virtiofsd ${share.tag}`, () => this.killAndWait(proc.pid, proc.startTime, 2000));
-          info.virtiofsd.push({ tag: share.tag, pid: proc.pid, startTime: proc.startTime, source: share.source, readOnly: share.readOnly, socket });
-          await saveInfo();
-          await this.waitFor(
-            () => isUnixSocketListening(socket),
-            () => !isSameLiveProcess(proc.pid, proc.startTime),
-            timeoutMs,
-            `virtiofsd for share ${share.tag}`,
-            logFile,
-          );
-          await fsp.chmod(socket, 0o600);
-          if (qemuUid !== undefined) await fsp.chown(socket, qemuUid, qemuUid);
-          log.debug('virtiofsd ready', { tag: share.tag, pid: proc.pid, source: share.source, readOnly: share.readOnly });
-        }
-      };
-      const startPasst = async () => {
-        const passtNics = (spec.network ?? []).map((n, i) => ({ n, i })).filter((x) => x.n.passt);
-        if (passtNics.length) {
-          // passt drops to an unprivileged user before it binds its socket: give it a directory of its own.
-          // The path to it must be traversable (x, not r) by that user: the state root, vms/ and this VM's directory.
-          for (const d of [this.layout.root, this.layout.vmsDir, dir]) {
-            const st = await fsp.stat(d);
-            if ((st.mode & 0o001) === 0) await fsp.chmod(d, (st.mode & 0o7777) | 0o001);
-          }
-          await fsp.mkdir(path.join(dir, 'net'), { mode: 0o700 });
-          await fsp.chown(path.join(dir, 'net'), qemuUid ?? PASST_UID, qemuUid ?? PASST_UID);
-        }
-        const passtBinary = this.opts.passtPath ?? '/usr/bin/passt';
-        if (passtNics.length && !firstExisting([passtBinary])) {
+      const held: InheritableSocket[] = [];
+      const closeHeld = () => { for (const h of held) h.close(); };
+      undo.push('close inherited sockets', closeHeld);
+
+      const passtNics = (spec.network ?? []).map((n, i) => ({ n, i })).filter((x) => x.n.passt);
+      const passtBinary = this.opts.passtPath ?? '/usr/bin/passt';
+      if (passtNics.length) {
+        if (!firstExisting([passtBinary])) {
           throw unavailable(`passt is not installed (${passtBinary}): containers need it for their network`, { hint: 'apt-get install passt, or run the container with --network none' });
         }
-        for (const { n: nic, i } of passtNics) {
-          const socket = path.join(dir, 'net', `${i}.sock`);
-          const logFile = path.join(dir, `passt${i}.log`);
-          const pidFile = path.join(dir, 'net', `${i}.pid`);
-          const args = passtArgs({ ...nic.passt!, binary: '', socket, logFile, pidFile, runAs: qemuUid ?? PASST_UID });
-          const outFile = path.join(dir, `passt${i}.out`);
-          const launcher = await this.spawnDetached(passtBinary, args, outFile, `passt for NIC ${i}`);
-          undo.push(`kill passt launcher ${i}`, () => this.killAndWait(launcher.pid, launcher.startTime, 2000));
-          const proc = await this.adoptDaemon(launcher, pidFile, qemuUid ?? PASST_UID, timeoutMs, `passt (network of NIC ${i})`, outFile);
-          undo.push(`kill passt ${i}`, () => this.killAndWait(proc.pid, proc.startTime, 2000));
-          (info.netHelpers ??= []).push({ pid: proc.pid, startTime: proc.startTime, socket });
-          await saveInfo();
-          await this.waitFor(
-            () => isUnixSocketListening(socket),
-            () => !isSameLiveProcess(proc.pid, proc.startTime),
-            timeoutMs,
-            `passt (network of NIC ${i})`,
-            logFile,
-            () => readTail(path.join(dir, `passt${i}.out`), 2048),
-          );
-          log.debug('passt ready', { nic: i, pid: proc.pid, ports: nic.passt!.ports.length });
+        // passt drops to an unprivileged user and writes its pid file there: a directory of its own.
+        // The path to it must be traversable (x, not r) by that user: the state root, vms/ and this VM's directory.
+        for (const d of [this.layout.root, this.layout.vmsDir, dir]) {
+          const st = await fsp.stat(d);
+          if ((st.mode & 0o001) === 0) await fsp.chmod(d, (st.mode & 0o7777) | 0o001);
         }
-      };
-      // Both run to the end before a failure is raised, so that the undo list sees every process started.
-      const helpers = await Promise.allSettled([startShares(), startPasst()]);
-      for (const h of helpers) if (h.status === 'rejected') throw h.reason;
+        await fsp.mkdir(path.join(dir, 'net'), { mode: 0o700 });
+        await fsp.chown(path.join(dir, 'net'), qemuUid ?? PASST_UID, qemuUid ?? PASST_UID);
+      }
+
+      const listeners: InheritableSocket[] = [];
+      for (const fsDev of qemuConfig.filesystems) {
+        const l = await inheritableListener(fsDev.socket);
+        held.push(l);
+        listeners.push(l);
+        await fsp.chmod(fsDev.socket, 0o600);
+        if (qemuUid !== undefined) await fsp.chown(fsDev.socket, qemuUid, qemuUid);
+      }
+      const pairs: [InheritableSocket, InheritableSocket][] = [];
+      for (const { i } of passtNics) {
+        // The rendezvous socket lives in this VM's directory (only root writes there) and is gone at once.
+        const pair = await inheritablePair(path.join(dir, `net${i}.pair`));
+        held.push(...pair);
+        pairs.push(pair);
+      }
+
+      for (const [i, share] of spec.shares.entries()) {
+        const socket = qemuConfig.filesystems[i].socket;
+        const logFile = path.join(dir, `virtiofsd-${share.tag}.log`);
+        const cmd = virtiofsdCommand({
+          binary: host.virtiofsd!.path,
+          unshareBinary: this.opts.unsharePath ?? '/usr/bin/unshare',
+          socket: { fd: 3 },
+          source: share.source,
+          readOnly: share.readOnly,
+          cache: this.opts.cache ?? 'auto',
+        });
+        const proc = await this.spawnDetached(cmd.file, cmd.args, logFile, `virtiofsd for ${share.tag}`, undefined, [listeners[i]!.fd]);
+        undo.push(`kill virtiofsd ${share.tag}`, () => this.killAndWait(proc.pid, proc.startTime, 2000));
+        info.virtiofsd.push({ tag: share.tag, pid: proc.pid, startTime: proc.startTime, source: share.source, readOnly: share.readOnly, socket });
+        void saveInfo();
+        log.debug('virtiofsd started', { tag: share.tag, pid: proc.pid, source: share.source, readOnly: share.readOnly });
+      }
+      const launchers: { launcher: { pid: number; startTime: string }; i: number; ports: number; pidFile: string; outFile: string }[] = [];
+      for (const [k, { n: nic, i }] of passtNics.entries()) {
+        const logFile = path.join(dir, `passt${i}.log`);
+        const pidFile = path.join(dir, 'net', `${i}.pid`);
+        const args = passtArgs({ ...nic.passt!, binary: '', socket: { fd: 3 }, logFile, pidFile, runAs: qemuUid ?? PASST_UID });
+        const outFile = path.join(dir, `passt${i}.out`);
+        const launcher = await this.spawnDetached(passtBinary, args, outFile, `passt for NIC ${i}`, undefined, [pairs[k]![0].fd]);
+        undo.push(`kill passt launcher ${i}`, () => this.killAndWait(launcher.pid, launcher.startTime, 2000));
+        launchers.push({ launcher, i, ports: nic.passt!.ports.length, pidFile, outFile });
+      }
 
       // 2. QEMU.
       const qemuLog = path.join(dir, 'qemu.log');
       const t0 = Date.now();
-      const q = await this.spawnDetached(host.qemu!.path, argv, qemuLog, 'QEMU', qemuUid);
+      const q = await this.spawnDetached(host.qemu!.path, argv, qemuLog, 'QEMU', qemuUid, pairs.map((p) => p[1].fd));
       undo.push('kill QEMU', () => this.killAndWait(q.pid, q.startTime, 2000));
+      // Every child holds its sockets now: kctld's copies go.
+      closeHeld();
       info.qemuPid = q.pid;
       info.qemuStartTime = q.startTime;
-      await writeJsonAtomic(path.join(dir, 'vm.json'), info);
+      await saveInfo();
 
-      // 2b. QEMU runs as a uid of its own, and it creates its listening sockets in a directory that
-      // uid owns. kctld (root) must not connect by a path that uid controls (a compromised QEMU could
-      // swap a socket for a link to another VM's agent): each socket is moved into the VM directory,
-      // which only root can write, and checked to be a socket of that uid before kctld uses it.
-      if (qemuUid !== undefined) {
-        const own = [info.qmpSocket, info.agentSocket, ...(info.nicSockets ?? []).filter(Boolean)];
+      // 2a. passt forks into the background once it has bound the published ports: adopting it (its
+      // PID, from the file it writes) is what says the ports were free. This runs beside QEMU's start.
+      const adoptPassts = async () => {
+        for (const { launcher, i, ports, pidFile, outFile } of launchers) {
+          const proc = await this.adoptDaemon(launcher, pidFile, qemuUid ?? PASST_UID, timeoutMs, `passt (network of NIC ${i})`, outFile);
+          undo.push(`kill passt ${i}`, () => this.killAndWait(proc.pid, proc.startTime, 2000));
+          (info.netHelpers ??= []).push({ pid: proc.pid, startTime: proc.startTime });
+          await saveInfo();
+          log.debug('passt ready', { nic: i, pid: proc.pid, ports });
+        }
+      };
+      const passts = adoptPassts();
+      // Settled before the VM start goes on or fails, so that the undo list sees every passt adopted.
+      const passtsDone = passts.then(() => undefined, (err: unknown) => err);
+
+      const qemuUp = async () => {
+        // 2b. QEMU runs as a uid of its own, and it creates its listening sockets in a directory that
+        // uid owns. kctld (root) must not connect by a path that uid controls (a compromised QEMU could
+        // swap a socket for a link to another VM's agent): each socket is moved into the VM directory,
+        // which only root can write, and checked to be a socket of that uid before kctld uses it.
+        if (qemuUid !== undefined) {
+          const own = [info.qmpSocket, info.agentSocket, ...(info.nicSockets ?? []).filter(Boolean)];
+          await this.waitFor(
+            () => own.every((s) => fs.existsSync(s)),
+            () => !isSameLiveProcess(q.pid, q.startTime),
+            timeoutMs,
+            'QEMU',
+            qemuLog,
+          );
+          const moved = (s: string) => path.join(dir, path.basename(s));
+          for (const s of own) {
+            await fsp.rename(s, moved(s));
+            const st = await fsp.lstat(moved(s));
+            if (!st.isSocket() || st.uid !== qemuUid) throw internal(`QEMU's ${path.basename(s)} is not a socket of uid ${qemuUid}: refusing to use it`);
+          }
+          info.qmpSocket = moved(info.qmpSocket);
+          info.agentSocket = moved(info.agentSocket);
+          if (info.nicSockets) info.nicSockets = info.nicSockets.map((s) => (s ? moved(s) : s));
+          await saveInfo();
+        }
+
+        // 3. Wait for QMP to answer: QEMU has parsed its config, opened its devices and connected to virtiofsd.
+        let qmp: QmpClient | undefined;
         await this.waitFor(
-          () => own.every((s) => fs.existsSync(s)),
+          async () => {
+            if (!fs.existsSync(info.qmpSocket)) return false;
+            try {
+              qmp = await QmpClient.connect(info.qmpSocket, 1000);
+              return true;
+            } catch {
+              return false;
+            }
+          },
           () => !isSameLiveProcess(q.pid, q.startTime),
           timeoutMs,
           'QEMU',
           qemuLog,
+          () => info.virtiofsd.map((v) => readTail(path.join(dir, `virtiofsd-${v.tag}.log`), 2048)).filter(Boolean).join('\n'),
         );
-        const moved = (s: string) => path.join(dir, path.basename(s));
-        for (const s of own) {
-          await fsp.rename(s, moved(s));
-          const st = await fsp.lstat(moved(s));
-          if (!st.isSocket() || st.uid !== qemuUid) throw internal(`QEMU's ${path.basename(s)} is not a socket of uid ${qemuUid}: refusing to use it`);
+        try {
+          const st = await qmp!.execute<{ status?: string }>('query-status');
+          if (st?.status !== 'running') throw unavailable(`QEMU is ${st?.status ?? 'in an unknown state'} instead of running`, { detail: readTail(qemuLog) });
+          if (qmp!.version) info.hypervisorVersion = qmp!.version;
+        } finally {
+          qmp!.close();
         }
-        info.qmpSocket = moved(info.qmpSocket);
-        info.agentSocket = moved(info.agentSocket);
-        if (info.nicSockets) info.nicSockets = info.nicSockets.map((s) => (s ? moved(s) : s));
-        await writeJsonAtomic(path.join(dir, 'vm.json'), info);
-      }
-
-      // 3. Wait for QMP to answer: QEMU has parsed its config, opened its devices and connected to virtiofsd.
-      let qmp: QmpClient | undefined;
-      await this.waitFor(
-        async () => {
-          if (!fs.existsSync(info.qmpSocket)) return false;
-          try {
-            qmp = await QmpClient.connect(info.qmpSocket, 1000);
-            return true;
-          } catch {
-            return false;
-          }
-        },
-        () => !isSameLiveProcess(q.pid, q.startTime),
-        timeoutMs,
-        'QEMU',
-        qemuLog,
-        () => info.virtiofsd.map((v) => readTail(path.join(dir, `virtiofsd-${v.tag}.log`), 2048)).filter(Boolean).join('\n'),
-      );
-      try {
-        const st = await qmp!.execute<{ status?: string }>('query-status');
-        if (st?.status !== 'running') throw unavailable(`QEMU is ${st?.status ?? 'in an unknown state'} instead of running`, { detail: readTail(qemuLog) });
-        if (qmp!.version) info.hypervisorVersion = qmp!.version;
-      } finally {
-        qmp!.close();
-      }
-      for (const s of [info.qmpSocket, info.agentSocket, ...(info.nicSockets ?? []).filter(Boolean)]) await fsp.chmod(s, 0o600).catch(() => {});
+        for (const s of [info.qmpSocket, info.agentSocket, ...(info.nicSockets ?? []).filter(Boolean)]) await fsp.chmod(s, 0o600).catch(() => {});
+      };
+      const qemuErr = await qemuUp().then(() => undefined, (err: unknown) => err ?? new Error('QEMU did not start'));
+      // passt's failure (a published port taken) says more than what it did to QEMU.
+      const passtErr = await passtsDone;
+      if (passtErr) throw passtErr;
+      if (qemuErr) throw qemuErr;
       info.state = 'running';
-      await writeJsonAtomic(path.join(dir, 'vm.json'), info);
+      await saveInfo();
       log.info('VM started', { qemuPid: q.pid, accelerator: info.accelerator, qmpReadyMs: Date.now() - t0, shares: spec.shares.length });
       return info;
     }).catch(async (err) => {
@@ -596,13 +619,13 @@ export class VmDriver {
     return 200_000 + (parseInt(vmId.slice(0, 8), 16) % 100_000);
   }
 
-  private async spawnDetached(file: string, args: string[], logFile: string, what: string, uid?: number): Promise<{ pid: number; startTime: string }> {
+  private async spawnDetached(file: string, args: string[], logFile: string, what: string, uid?: number, fds?: number[]): Promise<{ pid: number; startTime: string }> {
     // As root, through kctl-vmexec: the process's private memory is open to same-page merging
     // (KSM), and kctl-vmexec drops to `uid` itself after asking for that (it needs privilege).
     const vmexec = this.opts.vmexecPath ?? defaultVmexecPath();
     const p = process.getuid?.() === 0 && firstExisting([vmexec])
-      ? await spawnDetached(vmexec, [...(uid !== undefined ? ['--uid', String(uid)] : []), '--', file, ...args], { logFile, what, env: CHILD_ENV })
-      : await spawnDetached(file, args, { logFile, what, env: CHILD_ENV, uid });
+      ? await spawnDetached(vmexec, [...(uid !== undefined ? ['--uid', String(uid)] : []), '--', file, ...args], { logFile, what, env: CHILD_ENV, fds })
+      : await spawnDetached(file, args, { logFile, what, env: CHILD_ENV, uid, fds });
     this.children.set(p.pid, p.child);
     p.child.once('exit', () => setTimeout(() => this.children.delete(p.pid), 5000).unref());
     return { pid: p.pid, startTime: p.startTime };
@@ -774,7 +797,7 @@ export class VmDriver {
   /**
    * Stops the VM within `timeoutMs`: ACPI power-off when the kernel has ACPI (the kctl kernel has
    * none; its agent powers the guest off itself), then QMP `quit`, then SIGTERM and SIGKILL. Then
-   * the virtiofsd processes (they exit on their own when QEMU disconnects) and the VM directory.
+   * virtiofsd and passt are killed and the VM directory removed (destroy).
    */
   async stop(info: VmInfo, timeoutMs: number): Promise<void> {
     const log = this.log.with({ vmId: info.vmId });
@@ -784,6 +807,10 @@ export class VmDriver {
       if (info.kernelKind === 'debian') {
         await withQmp(info.qmpSocket, (c) => c.execute('system_powerdown'), Math.min(1000, left()) || 1).catch(() => {});
         await this.waitGone(info.qemuPid, info.qemuStartTime, left() / 2);
+      } else {
+        // The kctl kernel has no ACPI: the caller has had the agent power the guest off (SHUTDOWN),
+        // so QEMU is usually on its way out already. A QMP connection now would only slow that down.
+        await this.waitGone(info.qemuPid, info.qemuStartTime, Math.min(250, left()));
       }
       if (this.isAlive(info) && left() > 0) {
         await withQmp(info.qmpSocket, (c) => c.execute('quit').catch(() => {}), Math.min(1000, left()) || 1).catch((err) => {
@@ -797,10 +824,9 @@ export class VmDriver {
         await this.waitGone(info.qemuPid, info.qemuStartTime, 1000);
       }
     }
-    for (const v of [...info.virtiofsd, ...(info.netHelpers ?? [])]) {
-      // virtiofsd and passt (--one-off) exit when QEMU's connection closes.
-      await this.waitGone(v.pid, v.startTime, Math.min(1000, Math.max(200, left())));
-    }
+    // virtiofsd and passt (--one-off) would exit on their own once QEMU's connection closes, but
+    // nothing of theirs is left to finish: every guest request ended with QEMU, and virtiofsd writes
+    // through to the host's files as it serves. destroy() kills them at once rather than wait.
     await this.destroy(info);
   }
 
@@ -902,4 +928,9 @@ async function pollUntil(done: () => boolean, timeoutMs: number): Promise<boolea
     if (Date.now() >= deadline) return false;
     await sleep(delay);
   }
+}
+
+/** The position of NIC `i` among the NICs that passt serves (QEMU inherits their sockets in that order). */
+function passtIndex(nics: { passt?: unknown }[], i: number): number {
+  return nics.slice(0, i).filter((n) => n.passt).length;
 }

@@ -124,18 +124,19 @@ export function readTail(file: string, maxBytes = 8192): string {
 
 /**
  * Starts a process that outlives kctld: its own session and process group, stdin closed, stdout
- * and stderr appended to `logFile`, and its start time read for later identity checks. Throws
- * `unavailable` (naming `what`) when it cannot be started or is gone at once.
+ * and stderr appended to `logFile`, and its start time read for later identity checks. `fds` are
+ * inherited as descriptors 3, 4, ... in that order. Throws `unavailable` (naming `what`) when it
+ * cannot be started or is gone at once.
  */
 export async function spawnDetached(
   file: string,
   args: string[],
-  o: { logFile: string; what: string; env: NodeJS.ProcessEnv; uid?: number; hint?: string },
+  o: { logFile: string; what: string; env: NodeJS.ProcessEnv; uid?: number; hint?: string; fds?: number[] },
 ): Promise<{ child: ChildProcess; pid: number; startTime: string }> {
   const fd = fs.openSync(o.logFile, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_APPEND, 0o600);
   let child: ChildProcess;
   try {
-    child = spawn(file, args, { detached: true, stdio: ['ignore', fd, fd], env: o.env, cwd: '/', ...(o.uid !== undefined ? { uid: o.uid, gid: o.uid } : {}) });
+    child = spawn(file, args, { detached: true, stdio: ['ignore', fd, fd, ...(o.fds ?? [])], env: o.env, cwd: '/', ...(o.uid !== undefined ? { uid: o.uid, gid: o.uid } : {}) });
   } finally {
     fs.closeSync(fd);
   }

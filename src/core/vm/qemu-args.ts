@@ -70,12 +70,13 @@ export interface UserNetDevice {
 }
 
 /**
- * A virtio-net NIC whose frames go over a unix stream socket: QEMU connects to a user-mode network
- * process (passt), or with `listen` QEMU listens and the network's switch connects (user networks).
+ * A virtio-net NIC whose frames go over a unix stream socket: QEMU inherits one end of a connected
+ * pair whose other end a user-mode network process (passt) holds (`socket: { fd }`), or with
+ * `listen` QEMU listens at a path and the network's switch connects (user networks).
  */
 export interface StreamNetDevice {
   kind: 'stream';
-  socket: string;
+  socket: string | { fd: number };
   mac: string;
   listen?: boolean;
 }
@@ -138,6 +139,11 @@ const IPV4_RE = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1
 function validateNetDevice(n: NetDevice): void {
   if (!/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/.test(n.mac)) throw invalidArgument(`invalid MAC address ${JSON.stringify(n.mac)}`);
   if (n.kind === 'stream') {
+    if (typeof n.socket !== 'string') {
+      if (!Number.isInteger(n.socket.fd) || n.socket.fd < 3) throw invalidArgument(`invalid network socket descriptor ${n.socket.fd}`);
+      if (n.listen) throw invalidArgument('a NIC on an inherited socket cannot listen');
+      return;
+    }
     if (!n.socket.startsWith('/')) throw invalidArgument(`network socket path must be absolute: ${n.socket}`);
     return;
   }
@@ -192,7 +198,9 @@ export function qemuArgs(c: QemuConfig): string[] {
 
   (c.network ?? []).forEach((n, i) => {
     if (n.kind === 'stream') {
-      a.push('-netdev', `stream,id=net${i},server=${n.listen ? 'on' : 'off'},addr.type=unix,addr.path=${optValue(n.socket)}`);
+      a.push('-netdev', typeof n.socket === 'string'
+        ? `stream,id=net${i},server=${n.listen ? 'on' : 'off'},addr.type=unix,addr.path=${optValue(n.socket)}`
+        : `stream,id=net${i},server=off,addr.type=fd,addr.str=${n.socket.fd}`);
       a.push('-device', `virtio-net-device,netdev=net${i},mac=${n.mac}`);
       return;
     }

@@ -20,7 +20,8 @@ export type CacheMode = 'auto' | 'always' | 'none';
 
 export interface VirtiofsdConfig {
   binary: string;
-  socket: string;
+  /** The vhost-user socket: a path virtiofsd binds, or a listening socket it inherits as this descriptor (vm/inherit.ts). */
+  socket: string | { fd: number };
   /** Absolute path of the shared directory. */
   source: string;
   readOnly: boolean;
@@ -47,13 +48,14 @@ function validate(c: VirtiofsdConfig): void {
     // virtiofsd splits -o values on commas and has no escape for them.
     throw invalidArgument(`share source ${JSON.stringify(c.source)} contains a comma or control character, which virtiofsd cannot take`);
   }
-  if (!path.isAbsolute(c.socket)) throw invalidArgument(`virtiofsd socket path must be absolute: ${c.socket}`);
+  if (typeof c.socket === 'string' && !path.isAbsolute(c.socket)) throw invalidArgument(`virtiofsd socket path must be absolute: ${c.socket}`);
+  if (typeof c.socket !== 'string' && !(Number.isInteger(c.socket.fd) && c.socket.fd > 2)) throw invalidArgument(`invalid virtiofsd socket descriptor ${c.socket.fd}`);
 }
 
 export function virtiofsdArgs(c: VirtiofsdConfig): string[] {
   validate(c);
   return [
-    `--socket-path=${c.socket}`,
+    typeof c.socket === 'string' ? `--socket-path=${c.socket}` : `--fd=${c.socket.fd}`,
     '-o', `source=${c.source}`,
     '-o', `cache=${c.cache}`,
     '-o', 'sandbox=namespace',

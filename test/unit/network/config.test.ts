@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { guestNetwork, hostsFile, macFor, parseAddHost, resolvConf, userNetAddresses } from '../../../src/core/network/config.js';
 import { passtArgs } from '../../../src/core/network/passt-args.js';
-import { qemuArgs } from '../../../src/core/vm/qemu-args.js';
+import { qemuArgs, type QemuConfig } from '../../../src/core/vm/qemu-args.js';
 import { isKctlError } from '../../../src/core/errors.js';
 
 test('userNetAddresses places gateway, DNS and guest in the subnet, ignoring host bits', () => {
@@ -53,6 +53,11 @@ test('passt argv (golden): no gateway mapping to the host, one-off, unprivileged
   assert.throws(() => passtArgs({ ...base, runAs: 0 }), /unprivileged/);
   assert.throws(() => passtArgs({ ...base, socket: 'rel' }), /absolute/);
   assert.throws(() => passtArgs({ ...base, ports: [{ containerPort: 0, protocol: 'tcp', hostIp: '0.0.0.0', hostPort: 1 }] }), /invalid port/);
+  // The socket pair kctld makes (vm/inherit.ts): passt inherits its end, no path to listen on.
+  const inherited = passtArgs({ ...base, socket: { fd: 3 } });
+  assert.deepEqual(inherited.slice(5, 7), ['--fd', '3']);
+  assert.ok(!inherited.includes('--socket'));
+  assert.throws(() => passtArgs({ ...base, socket: { fd: 1 } }), /descriptor/);
 });
 
 test('qemu argv for a passt NIC (golden fragment)', () => {
@@ -63,6 +68,19 @@ test('qemu argv for a passt NIC (golden fragment)', () => {
   });
   const i = a.indexOf('-netdev');
   assert.deepEqual(a.slice(i, i + 4), ['-netdev', 'stream,id=net0,server=off,addr.type=unix,addr.path=/r/net/0.sock', '-device', 'virtio-net-device,netdev=net0,mac=52:54:00:ab:cd:ef']);
+});
+
+test('qemu argv for a passt NIC on an inherited socket pair (golden fragment)', () => {
+  const cfg: QemuConfig = {
+    binary: 'q', name: 'kctl-x', machine: { kind: 'microvm', acpi: false }, accel: { kind: 'tcg', tbSizeMiB: 16 }, vcpus: 1, memoryMiB: 128,
+    boot: { kernel: '/k', initrd: '/i', append: 'quiet' }, filesystems: [], agent: { kind: 'virtio-serial', socket: '/a', portName: 'kctl.agent' },
+    qmpSocket: '/q', consoleLog: '/c',
+  };
+  const a = qemuArgs({ ...cfg, network: [{ kind: 'stream', socket: { fd: 3 }, mac: '52:54:00:ab:cd:ef' }] });
+  const i = a.indexOf('-netdev');
+  assert.deepEqual(a.slice(i, i + 4), ['-netdev', 'stream,id=net0,server=off,addr.type=fd,addr.str=3', '-device', 'virtio-net-device,netdev=net0,mac=52:54:00:ab:cd:ef']);
+  assert.throws(() => qemuArgs({ ...cfg, network: [{ kind: 'stream', socket: { fd: 2 }, mac: '52:54:00:ab:cd:ef' }] }), /descriptor/);
+  assert.throws(() => qemuArgs({ ...cfg, network: [{ kind: 'stream', socket: { fd: 3 }, mac: '52:54:00:ab:cd:ef', listen: true }] }), /cannot listen/);
 });
 
 test('qemu argv for a user-network NIC: QEMU listens, the switch connects (golden fragment)', () => {

@@ -45,3 +45,12 @@ test('sources virtiofsd could misparse or that escape are rejected', () => {
     assert.throws(() => virtiofsdCommand({ ...base, source }), (e: unknown) => isKctlError(e, 'invalid_argument'), source);
   }
 });
+
+test('an inherited listening socket: --fd instead of --socket-path, and only a descriptor above stdio', () => {
+  const { args } = virtiofsdCommand({ ...base, socket: { fd: 3 } });
+  assert.deepEqual(args, ['--fd=3', ...vfsArgv.slice(1)]);
+  assert.ok(!args.some((a) => a.startsWith('--socket-path')), 'virtiofsd refuses both');
+  for (const fd of [0, 2, -1, 3.5]) {
+    assert.throws(() => virtiofsdCommand({ ...base, socket: { fd } }), (e: unknown) => isKctlError(e, 'invalid_argument'), String(fd));
+  }
+});
