@@ -96,8 +96,8 @@ export class FsContentStore implements ContentStore {
     }
   }
 
-  openBlob(digest: string): Readable {
-    return createReadStream(this.blobPath(digest));
+  openBlob(digest: string, o: { chunkBytes?: number } = {}): Readable {
+    return createReadStream(this.blobPath(digest), o.chunkBytes ? { highWaterMark: o.chunkBytes } : {});
   }
 
   async list(): Promise<string[]> {

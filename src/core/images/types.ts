@@ -101,7 +101,8 @@ export interface ContentStore {
   blobPath(digest: string): string;
   /** Reads a whole committed blob, refusing more than maxBytes. */
   readBlob(digest: string, maxBytes: number): Promise<Buffer>;
-  openBlob(digest: string): Readable;
+  /** A stream of the blob; `chunkBytes` is the read size (the stream's highWaterMark). */
+  openBlob(digest: string, o?: { chunkBytes?: number }): Readable;
   /**
    * Streams `open(offset)` into the store. `open` is called with the number of bytes already
    * verified in a previous, interrupted ingest of the same digest (resume); it must then return

@@ -1,18 +1,23 @@
 /**
  * Unpacking one layer blob into a layer directory.
  *
- * The blob is decompressed here (gzip with zlib, zstd with the `zstd` program, plain tar as is),
- * hashed on the way (the sha256 of the uncompressed tar is the layer's DiffID) and piped into
- * native/out/kctl-untar, which chroots into the layer directory before it reads a byte and applies
- * the entries there. Node never touches a path that came from the image. A layer whose DiffID
- * differs from the image config's, or that breaks a bound, is refused and its directory removed.
+ * The blob is decompressed here (gzip with zlib, zstd with the `zstd` program, plain tar as is) and
+ * piped into native/out/kctl-untar, which chroots into the layer directory before it reads a byte,
+ * applies the entries there, and hashes the whole stream (`--sha256`: the sha256 of the uncompressed
+ * tar is the layer's DiffID). Node never touches a path that came from the image. A layer whose
+ * DiffID differs from the image config's, or that breaks a bound, is refused and its directory
+ * removed.
+ *
+ * The split puts gunzip (kctld's thread pool) and hashing plus writing (kctl-untar) on two cores side
+ * by side. With the hash in kctld's main thread the two were serialised: unpacking the nginx test
+ * layer (136 MB, 7,160 entries) took 500-700 ms on a journaled ext4; with the hash in kctl-untar and
+ * 1 MiB reads of the blob it takes about 350 ms (gunzip alone is about 300 ms).
  *
  * zstd goes through the `zstd` program rather than the pure-JS fzstd: on a 136 MB layer (the
  * nginx test image) zstd -d took 0.13 s, fzstd 0.62 s, and zlib's gunzip of the same layer 0.43 s
  * (0.30 s with GUNZIP_CHUNK below).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -107,7 +112,6 @@ export async function unpackLayer(blob: Readable, mediaType: string, dest: strin
     throw failedPrecondition(`layer unpacker not found at ${bin}`, { hint: 'build it with `make -C native`' });
   }
 
-  const hash = createHash('sha256');
   let size = 0;
   let lastActivity = Date.now();
   let limitHit: KctlError | undefined;
@@ -122,14 +126,13 @@ export async function unpackLayer(blob: Readable, mediaType: string, dest: strin
         cb(limitHit);
         return;
       }
-      hash.update(chunk);
       cb(null, chunk);
     },
   });
 
   const children: ChildProcess[] = [];
   const untar = spawn(bin, [dest, '--max-bytes', String(limits.maxBytes + 1024 * 1024), '--max-entries', String(limits.maxEntries),
-    '--max-path', String(limits.maxPath), '--max-depth', String(limits.maxDepth)], { stdio: ['pipe', 'pipe', 'pipe'] });
+    '--max-path', String(limits.maxPath), '--max-depth', String(limits.maxDepth), '--sha256'], { stdio: ['pipe', 'pipe', 'pipe'] });
   children.push(untar);
   const untarOut = collect(untar.stdout!, 64 * 1024);
   const untarErr = collect(untar.stderr!, 16 * 1024);
@@ -190,19 +193,22 @@ export async function unpackLayer(blob: Readable, mediaType: string, dest: strin
     }
     if (code === null) throw internal(`layer unpacker for ${layer} was killed`, { detail: tail(untarErr.text()) });
 
-    const diffId = `sha256:${hash.digest('hex')}`;
+    let summary: { entries?: unknown; sha256?: unknown } = {};
+    try {
+      summary = JSON.parse(untarOut.text());
+    } catch {
+      // handled below: without a digest the layer is refused
+    }
+    if (typeof summary.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(summary.sha256)) {
+      throw internal(`layer unpacker for ${layer} did not report the layer's digest`, { detail: tail(untarOut.text() + untarErr.text()) });
+    }
+    const diffId = `sha256:${summary.sha256}`;
     if (diffId !== o.expectedDiffId) {
       throw failedPrecondition(`layer ${layer} does not match the image config: its content is ${diffId}, the config says ${o.expectedDiffId}`, {
         hint: 'the image or registry is corrupt or tampered with; remove the image and pull it again',
       });
     }
-    let entries = 0;
-    try {
-      entries = Number(JSON.parse(untarOut.text()).entries) || 0;
-    } catch {
-      /* the summary is informational */
-    }
-    return { diffId, size, entries };
+    return { diffId, size, entries: Number(summary.entries) || 0 };
   } catch (err) {
     for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
     await fs.rm(dest, { recursive: true, force: true, maxRetries: 2 }).catch(() => {});

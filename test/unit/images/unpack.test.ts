@@ -67,6 +67,24 @@ test('a DiffID mismatch refuses the layer and removes its directory', { skip }, 
   assert.equal(fs.existsSync(dest), false);
 });
 
+test('the DiffID covers the whole stream, bytes after the end-of-archive marker included', { skip }, async (t) => {
+  // kctl-untar hashes what it reads (--sha256) and reads to the end: trailing bytes change the
+  // DiffID, so a layer cannot carry content its digest does not account for.
+  const trailing = Buffer.concat([sample, Buffer.alloc(4096, 0x41)]);
+  const res = await unpackLayer(Readable.from([gzipSync(trailing)]), MediaTypes.ociLayerGzip, tmpDest(t), { expectedDiffId: sha256(trailing) });
+  assert.equal(res.diffId, sha256(trailing));
+  assert.notEqual(res.diffId, sha256(sample));
+  assert.equal(res.size, trailing.length);
+  // A large layer in many chunks: the digest is over every chunk, in order.
+  const big = makeTar(Array.from({ length: 64 }, (_, i) => ({ name: `f${i}`, data: Buffer.alloc(40_000, i) })));
+  const chunks = [];
+  const gz = gzipSync(big);
+  for (let i = 0; i < gz.length; i += 1000) chunks.push(gz.subarray(i, i + 1000));
+  const dest = tmpDest(t);
+  assert.equal((await unpackLayer(Readable.from(chunks), MediaTypes.ociLayerGzip, dest, { expectedDiffId: sha256(big) })).entries, 64);
+  assert.equal(fs.readFileSync(path.join(dest, 'f63')).length, 40_000);
+});
+
 test('a gzip bomb stops at the uncompressed byte limit and leaves nothing behind', { skip }, async (t) => {
   const dest = tmpDest(t);
   // 256 MiB of zeros in one tar entry, gzip-compressed on the fly (a few hundred KiB).
