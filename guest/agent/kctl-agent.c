@@ -104,8 +104,52 @@ static long long now_ms(void) {
   return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* The value in kB of meminfo's line `key` (with its colon), or -1 when the line is missing. */
+static long meminfo_kb(const char *text, const char *key) {
+  size_t k = strlen(key);
+  for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+    if (strncmp(p, key, k) == 0) return strtol(p + k, NULL, 10);
+  }
+  return -1;
+}
+
+/*
+ * Whether the guest still holds file data that has not gone to the host. Writes to virtio-fs go
+ * through to virtiofsd as they are made (no writeback cache is negotiated), so normally none is held:
+ * only pages written through a shared mapping (mmap) can still be dirty. The per-CPU counters are
+ * folded first (vm/stat_refresh), so that a few dirty pages are not hidden in them; anything that
+ * cannot be read counts as dirty.
+ */
+static int guest_holds_dirty_data(void) {
+  int fd = open("/proc/sys/vm/stat_refresh", O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return 1;
+  int ok = write(fd, "1", 1) == 1;
+  close(fd);
+  if (!ok) return 1;
+  char buf[4096];
+  fd = open("/proc/meminfo", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 1;
+  ssize_t n = read(fd, buf, sizeof buf - 1);
+  close(fd);
+  if (n <= 0) return 1;
+  buf[n] = 0;
+  long dirty = meminfo_kb(buf, "Dirty:"), wb = meminfo_kb(buf, "Writeback:"), wbtmp = meminfo_kb(buf, "WritebackTmp:");
+  return dirty != 0 || wb != 0 || wbtmp != 0;
+}
+
+/*
+ * Before the VM goes away, what the guest holds for the host must reach virtiofsd. sync() does
+ * that, but on virtio-fs it also sends FUSE_SYNCFS, and virtiofsd answers with syncfs() on the host
+ * filesystem under the share: every container's exit would wait for the host to write all its
+ * dirty pages to disk (measured: 16 ms with nothing dirty, 103 ms with 300 MiB, seconds on a busy
+ * host), which Docker does not do either. So sync() runs only when something is still dirty.
+ */
+static void flush_for_host(void) {
+  if (guest_holds_dirty_data()) sync();
+}
+
 static void power_off(void) {
-  sync();
+  flush_for_host();
   /* With QEMU's -no-reboot a restart request ends the VM; microvm without ACPI cannot power off. */
   reboot(RB_AUTOBOOT);
   reboot(RB_POWER_OFF);
@@ -642,7 +686,7 @@ static void do_shutdown(void) {
   kill(-1, SIGKILL);
   long long end = now_ms() + 2000;
   while (now_ms() < end && waitpid(-1, NULL, WNOHANG) >= 0) usleep(5000);
-  sync();
+  flush_for_host();
   if (rootfs_mounted) umount2(ROOTFS_DIR, MNT_DETACH);
   power_off();
 }

@@ -9,7 +9,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { KctlEnv, fixtures, processesUnder } from '../helpers/kctl.js';
+import { execFileSync } from 'node:child_process';
+import { KctlEnv, REPO, fixtures, processesUnder } from '../helpers/kctl.js';
 
 const IMG = 'kctl.test/busybox:latest';
 
@@ -28,9 +29,16 @@ describe('container storage', () => {
     const dir = path.join(work, 'bind');
     fs.mkdirSync(dir);
     fs.writeFileSync(path.join(dir, 'from-host'), 'host says hi\n');
-    const out = await env.ok(['run', '--rm', '-q', '-v', `${dir}:/data`, IMG, 'sh', '-c', 'cat /data/from-host; echo guest says hi > /data/from-guest']);
+    // Data written only through a shared mapping, by a process that exits at once: the VM powers off
+    // right after, and what the guest still held must have reached the host by then.
+    execFileSync('gcc', ['-static', '-O2', '-o', path.join(dir, 'mmap-write'), path.join(REPO, 'test/fixtures/native/mmap-write.c')]);
+    const out = await env.ok(['run', '--rm', '-q', '-v', `${dir}:/data`, IMG, 'sh', '-c',
+      'cat /data/from-host; echo guest says hi > /data/from-guest; /data/mmap-write /data/from-mmap written-through-a-mapping']);
     assert.equal(out, 'host says hi\n');
     assert.equal(fs.readFileSync(path.join(dir, 'from-guest'), 'utf8'), 'guest says hi\n');
+    assert.equal(fs.readFileSync(path.join(dir, 'from-mmap'), 'utf8'), 'written-through-a-mapping');
+    fs.rmSync(path.join(dir, 'mmap-write'));
+    fs.rmSync(path.join(dir, 'from-mmap'));
 
     const ro = await env.run(['run', '--rm', '-q', '-v', `${dir}:/data:ro`, IMG, 'sh', '-c',
       'cat /data/from-host; echo x > /data/new; echo "write=$?"; rm /data/from-host; echo "rm=$?"; mount -o remount,rw /data; echo "remount=$?"; echo y > /data/new2; echo "again=$?"']);
