@@ -337,6 +337,7 @@ class Bench {
       createdToVmReady: at(vmStarted) - at(created),
       vmReadyToStarted: at(started) - at(vmStarted),
       bootMs: Number(started.bootMs),
+      ...(started.startMs !== undefined ? { startMs: Number(started.startMs) } : {}),
       startedToExited: at(exited) - at(started),
       exitedToRemoved: at(removed) - at(exited),
       removedToCliExit: r.endedAt - at(removed),
@@ -719,7 +720,7 @@ class Bench {
 const IMAGE = 'kctl.test/busybox';
 /** Kata Containers' CI baseline for QEMU: memory-footprint 122,832 KB PSS per container (research/perf-anchors.md 2.1). */
 const KATA_PSS_KIB = 122_832;
-const PHASES = ['cliToCreated', 'createdToVmReady', 'vmReadyToStarted', 'bootMs', 'startedToExited', 'exitedToRemoved', 'removedToCliExit'];
+const PHASES = ['cliToCreated', 'createdToVmReady', 'vmReadyToStarted', 'bootMs', 'startMs', 'startedToExited', 'exitedToRemoved', 'removedToCliExit'];
 
 /**
  * A fresh state root with its teardown registered. The root is made 0711, as the daemon makes the
@@ -857,6 +858,7 @@ function markdown(res: Results): string {
     createdToVmReady: 'overlay rootfs mount + virtiofsd + QEMU up, QMP answering',
     vmReadyToStarted: 'guest kernel boot to the agent\'s HELLO + START',
     bootMs: '(BootMs in inspect: start request -> HELLO)',
+    startMs: '(the agent\'s START in the guest: root and shares mounted, network, namespaces, exec)',
     startedToExited: 'the process runs and exits, the guest powers off, the VM is torn down and the rootfs unmounted ("exited" is logged after that)',
     exitedToRemoved: '(--rm) the container\'s directory and record removed',
     removedToCliExit: 'CLI gets the status and exits',

@@ -382,6 +382,7 @@ export class ContainerManager extends EventEmitter {
       undo.push('agent', () => agent.close());
       const bootMs = Date.now() - t0;
       log.debug('agent ready', { bootMs });
+      const tStart = Date.now();
       const init = await agent.startContainer({
         args: [rec.Path, ...rec.Args],
         env: rec.Env,
@@ -400,6 +401,8 @@ export class ContainerManager extends EventEmitter {
         mounts: io.agent.mounts,
         files: io.agent.files,
       });
+      // The agent's START, in the guest: mounts, network, namespaces, exec (guest/agent/PROTOCOL.md).
+      const startMs = Date.now() - tStart;
       if (pooled) this.o.pool!.refill();
       const isolation: Isolation = {
         Kind: 'vm',
@@ -439,7 +442,7 @@ export class ContainerManager extends EventEmitter {
       const rt = this.wire(rec, vm, agent, init);
       for (const s of sinks) rt.sinks.add(s);
       this.refreshPeerHosts(rec);
-      log.info('started', { vmId: vm.vmId, bootMs, accelerator: vm.accelerator, fromPool: !!pooled });
+      log.info('started', { vmId: vm.vmId, bootMs, startMs, accelerator: vm.accelerator, fromPool: !!pooled });
       this.emit('event', { type: 'container', action: 'start', id: rec.Id });
       return isolation;
     }).catch(async (err) => {
