@@ -891,7 +891,7 @@ over the timed \`kctl run --rm busybox true\` runs:
 
 ${phases}
 
-The bare floor splits into ${fmtMs(cs?.bareVmDriverStartMs?.median)} for \`VmDriver.start\` (virtiofsd ready, QEMU spawned and
+The bare floor splits into ${fmtMs(cs?.bareVmDriverStartMs?.median)} for \`VmDriver.start\` (virtiofsd and QEMU spawned side by side, QEMU
 answering QMP) and ${fmtMs(cs?.bareVmQmpReadyToHelloMs?.median)} from there to the agent's HELLO.
 
 ## Baselines and how they were measured
