@@ -474,10 +474,12 @@ export class VmDriver {
           readOnly: share.readOnly,
           cache: this.opts.cache ?? 'auto',
         });
-        const proc = await this.spawnDetached(cmd.file, cmd.args, logFile, `virtiofsd for ${share.tag}`, undefined, [listeners[i]!.fd]);
+        const listener = listeners[i]!;
+        const proc = await this.spawnDetached(cmd.file, cmd.args, logFile, `virtiofsd for ${share.tag}`, undefined, [listener.take()])
+          .finally(() => listener.close());
         undo.push(`kill virtiofsd ${share.tag}`, () => this.killAndWait(proc.pid, proc.startTime, 2000));
         info.virtiofsd.push({ tag: share.tag, pid: proc.pid, startTime: proc.startTime, source: share.source, readOnly: share.readOnly, socket });
-        void saveInfo();
+        await saveInfo();
         log.debug('virtiofsd started', { tag: share.tag, pid: proc.pid, source: share.source, readOnly: share.readOnly });
       }
       const launchers: { launcher: { pid: number; startTime: string }; i: number; ports: number; pidFile: string; outFile: string }[] = [];
@@ -486,7 +488,8 @@ export class VmDriver {
         const pidFile = path.join(dir, 'net', `${i}.pid`);
         const args = passtArgs({ ...nic.passt!, binary: '', socket: { fd: 3 }, logFile, pidFile, runAs: qemuUid ?? PASST_UID });
         const outFile = path.join(dir, `passt${i}.out`);
-        const launcher = await this.spawnDetached(passtBinary, args, outFile, `passt for NIC ${i}`, undefined, [pairs[k]![0].fd]);
+        const end = pairs[k]![0];
+        const launcher = await this.spawnDetached(passtBinary, args, outFile, `passt for NIC ${i}`, undefined, [end.take()]).finally(() => end.close());
         undo.push(`kill passt launcher ${i}`, () => this.killAndWait(launcher.pid, launcher.startTime, 2000));
         launchers.push({ launcher, i, ports: nic.passt!.ports.length, pidFile, outFile });
       }
@@ -494,10 +497,8 @@ export class VmDriver {
       // 2. QEMU.
       const qemuLog = path.join(dir, 'qemu.log');
       const t0 = Date.now();
-      const q = await this.spawnDetached(host.qemu!.path, argv, qemuLog, 'QEMU', qemuUid, pairs.map((p) => p[1].fd));
+      const q = await this.spawnDetached(host.qemu!.path, argv, qemuLog, 'QEMU', qemuUid, pairs.map((p) => p[1].take())).finally(closeHeld);
       undo.push('kill QEMU', () => this.killAndWait(q.pid, q.startTime, 2000));
-      // Every child holds its sockets now: kctld's copies go.
-      closeHeld();
       info.qemuPid = q.pid;
       info.qemuStartTime = q.startTime;
       await saveInfo();

@@ -8,18 +8,23 @@
  *   descriptor), so no path exists for anyone else to connect to.
  *
  * Node has no API to hand a socket's descriptor to a child, so this reaches into the handle
- * (`_handle.fd`, `_handle.setBlocking`), as Node's own child_process does for stdio. The descriptors
- * are made blocking, as the programs expect of what they inherit (virtiofsd's accept() fails at once
- * on a non-blocking listening socket). kctld closes its copies as soon as the children are spawned
- * and never reads or writes them.
+ * (`_handle.fd`, `_handle.setBlocking`), as Node's own child_process does for stdio. A descriptor is
+ * made blocking when it is taken for a child, as the programs expect of what they inherit
+ * (virtiofsd's accept() fails at once on a non-blocking listening socket), and kctld closes its copy
+ * right after that child's spawn, before its event loop turns again: libuv still watches a listening
+ * socket, and a connection it accepted on a blocking one would leave it blocked in the next accept().
+ * kctld never reads or writes these sockets.
  */
 import fs from 'node:fs';
 import net from 'node:net';
 import { conflict, internal } from '../errors.js';
 
 export interface InheritableSocket {
-  /** The descriptor in kctld, for a child's stdio. */
-  readonly fd: number;
+  /**
+   * Makes the descriptor blocking and returns it, for one child's stdio. Spawn that child and close()
+   * at once, with no await in between that could let kctld's event loop turn (see above).
+   */
+  take(): number;
   /** Closes kctld's copy; idempotent. */
   close(): void;
 }
@@ -33,14 +38,14 @@ function inheritable(what: string, obj: net.Server | net.Socket): InheritableSoc
     obj instanceof net.Server ? obj.close() : obj.destroy();
     throw internal(`cannot pass ${what} to a child process: this Node.js does not expose socket descriptors`);
   }
-  const rc = handle.setBlocking(true);
-  if (rc !== 0) {
-    obj instanceof net.Server ? obj.close() : obj.destroy();
-    throw internal(`cannot make ${what} blocking (libuv error ${rc})`);
-  }
   let closed = false;
   return {
-    fd,
+    take() {
+      if (closed) throw internal(`${what} was already closed`);
+      const rc = handle.setBlocking!(true);
+      if (rc !== 0) throw internal(`cannot make ${what} blocking (libuv error ${rc})`);
+      return fd;
+    },
     close() {
       if (closed) return;
       closed = true;

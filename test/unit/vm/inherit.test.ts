@@ -31,10 +31,11 @@ test('a listening socket: blocking in the child, its path kept after kctld close
   const l = await inheritableListener(file);
   const accepted = child(
     'import socket; s = socket.socket(fileno=3); print(s.getblocking()); c, _ = s.accept(); print(c.recv(5).decode())',
-    [l.fd],
+    [l.take()],
   );
   l.close();
   l.close(); // idempotent
+  assert.throws(() => l.take(), /already closed/);
   assert.ok(fs.statSync(file).isSocket(), 'the path is still there');
   assert.deepEqual(fs.readdirSync(dir), ['fs0.sock'], 'no temporary name left');
   await new Promise<void>((resolve, reject) => {
@@ -49,10 +50,10 @@ test('a socket pair: both ends blocking, what one child writes the other reads, 
   t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
   const [a, b] = await inheritablePair(path.join(dir, 'net0.pair'));
   assert.deepEqual(fs.readdirSync(dir), [], 'the rendezvous socket is removed');
-  const reader = child('import socket; s = socket.socket(fileno=3); print(s.getblocking()); print(s.recv(4).decode())', [b.fd]);
-  const writer = child('import socket; s = socket.socket(fileno=3); print(s.getblocking()); s.sendall(b"ping")', [a.fd]);
-  a.close();
+  const reader = child('import socket; s = socket.socket(fileno=3); print(s.getblocking()); print(s.recv(4).decode())', [b.take()]);
   b.close();
+  const writer = child('import socket; s = socket.socket(fileno=3); print(s.getblocking()); s.sendall(b"ping")', [a.take()]);
+  a.close();
   assert.equal(await writer, 'True\n');
   assert.equal(await reader, 'True\nping\n');
 });
