@@ -2,7 +2,7 @@
  * kctl-untar: applies one uncompressed OCI/Docker layer tar stream (stdin) to a layer directory,
  * confined to that directory.
  *
- *   kctl-untar <layer-dir> [--max-bytes N] [--max-entries N] [--max-path N] [--max-depth N] [--into DIR]
+ *   kctl-untar <layer-dir> [--max-bytes N] [--max-entries N] [--max-path N] [--max-depth N] [--into DIR] [--sha256]
  *
  * Before reading a single byte of the stream it opens <layer-dir>, enters a private mount
  * namespace, chroot()s into the directory and closes every other file descriptor (the moby
@@ -109,7 +109,7 @@ static void *xmalloc(size_t n) {
 
 /* ---------------------------------------------------------------- input */
 
-static unsigned char inbuf[1 << 18];
+static unsigned char inbuf[1 << 16];
 static size_t in_pos, in_len;
 static int in_eof;
 
@@ -502,13 +502,16 @@ static char *pc_name[PC_MAX];
 static int pc_fd[PC_MAX];
 static int pc_n;
 
-static void parent_cache_drop(void) {
-  while (pc_n > 0) {
+/* Keeps the first `keep` cached levels and closes the rest. */
+static void parent_cache_truncate(int keep) {
+  while (pc_n > keep) {
     pc_n--;
     close(pc_fd[pc_n]);
     free(pc_name[pc_n]);
   }
 }
+
+static void parent_cache_drop(void) { parent_cache_truncate(0); }
 
 /*
  * Returns the directory holding component n-1 of v, following symlinked parents (they can only
@@ -518,11 +521,7 @@ static void parent_cache_drop(void) {
 static int parent_dir(char **v, int n, int *owned) {
   int k = 0;
   while (k < pc_n && k < n - 1 && !strcmp(pc_name[k], v[k])) k++;
-  while (pc_n > k) {
-    pc_n--;
-    close(pc_fd[pc_n]);
-    free(pc_name[pc_n]);
-  }
+  parent_cache_truncate(k);
   int dfd = k ? pc_fd[k - 1] : sandbox_root();
   *owned = 0;
   for (int i = k; i < n - 1; i++) {
@@ -808,6 +807,11 @@ static uint64_t parse_limit(const char *flag, const char *v) {
   return x;
 }
 
+static int usage(void) {
+  fprintf(stderr, "usage: kctl-untar <layer-dir> [--max-bytes N] [--max-entries N] [--max-path N] [--max-depth N] [--into DIR] [--sha256]\n");
+  return EX_USAGE_;
+}
+
 int main(int argc, char **argv) {
   const char *dir = NULL, *into = NULL;
   for (int i = 1; i < argc; i++) {
@@ -824,18 +828,13 @@ int main(int argc, char **argv) {
     } else if (!dir && a[0] != '-') {
       dir = a;
     } else {
-      fprintf(stderr, "usage: kctl-untar <layer-dir> [--max-bytes N] [--max-entries N] [--max-path N] [--max-depth N] [--sha256]\n");
-      return EX_USAGE_;
+      return usage();
     }
   }
   if (!dir) {
-    fprintf(stderr, "usage: kctl-untar <layer-dir> [--max-bytes N] [--max-entries N] [--max-path N] [--max-depth N] [--sha256]\n");
-    return EX_USAGE_;
+    return usage();
   }
   if (hashing) SHA256_Init(&sha);
-  /* A pipe of 1 MiB instead of 64 KiB (when stdin is a pipe): the writer hands over its gunzip
-   * output in a few large writes instead of blocking every 64 KiB. Best effort. */
-  (void)fcntl(0, F_SETPIPE_SZ, 1 << 20);
   enter_sandbox(dir);
   if (into) enter_subdir(into);
 

@@ -1081,7 +1081,9 @@ static void rehearse(void) {
    * the kernel's exec, page-fault and exit paths get translated too. */
   static char *argv[] = {"/.kctl-rehearsal", REHEARSAL_ARG, NULL};
   static char *envp[] = {NULL};
-  copy_file("/init", "/run/kctl/rehearsal/.kctl-rehearsal", 0755);
+  char prog[64];
+  snprintf(prog, sizeof prog, "%s%s", dir, argv[0]);
+  copy_file("/init", prog, 0755);
   struct kp_spec spec;
   memset(&spec, 0, sizeof spec);
   spec.argv = argv; spec.argc = 2; spec.envp = envp; spec.cwd = "/"; spec.user = ""; spec.hostname = "rehearsal";

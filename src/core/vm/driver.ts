@@ -514,9 +514,8 @@ export class VmDriver {
           log.debug('passt ready', { nic: i, pid: proc.pid, ports });
         }
       };
-      const passts = adoptPassts();
       // Settled before the VM start goes on or fails, so that the undo list sees every passt adopted.
-      const passtsDone = passts.then(() => undefined, (err: unknown) => err);
+      const passtsDone = adoptPassts().then(() => undefined, (err: unknown) => err);
 
       const qemuUp = async () => {
         // 2b. QEMU runs as a uid of its own, and it creates its listening sockets in a directory that

@@ -106,7 +106,13 @@ export async function inheritablePair(rendezvous: string): Promise<[InheritableS
     // Nothing of the children's traffic is ever read here.
     client.pause();
     peer.pause();
-    return [inheritable('a socket pair', client), inheritable('a socket pair', peer)];
+    const ours = inheritable('a socket pair', client);
+    try {
+      return [ours, inheritable('a socket pair', peer)];
+    } catch (err) {
+      ours.close();
+      throw err;
+    }
   } finally {
     server.close();
   }

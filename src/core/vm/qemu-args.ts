@@ -229,7 +229,6 @@ export function kernelHz(kind: KernelKind): number {
   return kind === 'kctl' ? 100 : 250;
 }
 
-/**
 /** Free page reporting granularity: 2^5 pages, 128 KiB (see kernelCmdline). */
 export const PAGE_REPORTING_ORDER = 5;
 
@@ -245,7 +244,6 @@ export const QEMU_APIC_TIMER_KHZ = 1_000_000;
  * idle guest took ~40 timer interrupts a second (about 1% of a host core per idle container).
  * `noreplace-smp` skips patching SMP alternatives at boot.
  */
-
 export function kernelCmdline(o: CmdlineOptions): string {
   const p = ['console=ttyS0', 'quiet', 'reboot=t', 'panic=-1', 'rdinit=/init'];
   // Free page reporting from 128 KiB blocks up (the default is 4 MiB): an idle guest returns the ~10 MiB
